@@ -1,0 +1,79 @@
+/*
+ * cli: the accord command line. main.c holds the command table; each
+ * command lives in cmd_<name>.c. Only this folder prints to the user or
+ * decides exit codes.
+ */
+#ifndef ACCORD_CLI_H
+#define ACCORD_CLI_H
+
+#include <stddef.h>
+
+#include "contracts/contracts.h"
+
+/* Exit codes shared by every command. */
+enum {
+	EXIT_OK = 0,
+	EXIT_MISMATCH = 1,
+	EXIT_ERROR = 2,
+};
+
+/* Options, declared as tables so that -h is generated from them. */
+enum opt_type { OPT_END, OPT_FLAG, OPT_STRING, OPT_INT, OPT_GROUP };
+
+struct opt {
+	enum opt_type type;
+	char shortname;
+	const char *longname;
+	void *value;	  /* int * for FLAG/INT, const char ** for STRING */
+	const char *argh; /* "N", "FILE", ... */
+	const char *help;
+};
+
+#define OPT_FLAG_(s, l, v, h)                                                  \
+	{                                                                      \
+		OPT_FLAG, (s), (l), (v), NULL, (h)                             \
+	}
+#define OPT_STRING_(s, l, v, a, h)                                             \
+	{                                                                      \
+		OPT_STRING, (s), (l), (v), (a), (h)                            \
+	}
+#define OPT_INT_(s, l, v, a, h)                                                \
+	{                                                                      \
+		OPT_INT, (s), (l), (v), (a), (h)                               \
+	}
+#define OPT_END_()                                                             \
+	{                                                                      \
+		OPT_END, 0, NULL, NULL, NULL, NULL                             \
+	}
+
+/*
+ * Parses argv[1..] against opts; the remaining arguments are moved to the
+ * front of argv and their count returned. -h/--help prints usage and
+ * returns -2; an error prints a message and usage and returns -1.
+ */
+int opt_parse(int argc, char **argv, const struct opt *opts,
+	      const char *const *usage);
+void opt_usage(const struct opt *opts, const char *const *usage, int to_err);
+
+/*
+ * Expands files and directories (*.json, *.yaml, *.yml) into a list.
+ * Returns -1 when an argument could not be read (after reporting it); the
+ * list then still holds every file that could be found.
+ */
+struct path_list {
+	char **v;
+	size_t n;
+};
+int collect_paths(char **args, int n, struct path_list *out);
+void path_list_release(struct path_list *l);
+
+/* Reads and parses one contract file; prints the error and returns NULL. */
+struct contract *load_contract(const char *path);
+/* Prints an error in compiler style to stderr. */
+void print_err(const struct err *e);
+
+int cmd_validate(int argc, char **argv);
+int cmd_match(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+#endif

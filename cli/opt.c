@@ -1,0 +1,265 @@
+/*
+ * opt.c: table-driven option parsing and generated usage text, plus the
+ * helpers every command uses to find and load contract files.
+ */
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void opt_usage(const struct opt *opts, const char *const *usage, int to_err)
+{
+	FILE *f = to_err ? stderr : stdout;
+	const struct opt *o;
+	fprintf(f, "usage: %s\n", usage[0]);
+	for (usage++; *usage; usage++)
+		fprintf(f, "   or: %s\n", *usage);
+	fputc('\n', f);
+	for (o = opts; o->type != OPT_END; o++) {
+		char left[64];
+		if (o->type == OPT_GROUP) {
+			fprintf(f, "%s\n", o->help);
+			continue;
+		}
+		if (o->shortname && o->longname)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 o->shortname, o->longname, o->argh ? " " : "",
+				 o->argh ? o->argh : "");
+		else if (o->longname)
+			snprintf(left, sizeof(left), "--%s%s%s", o->longname,
+				 o->argh ? " " : "", o->argh ? o->argh : "");
+		else
+			snprintf(left, sizeof(left), "-%c%s%s", o->shortname,
+				 o->argh ? " " : "", o->argh ? o->argh : "");
+		fprintf(f, "    %-26s %s\n", left, o->help);
+	}
+}
+
+static int set_value(const struct opt *o, const char *arg, const char *shown)
+{
+	long v;
+	switch (o->type) {
+	case OPT_FLAG:
+		(*(int *)o->value)++;
+		return 0;
+	case OPT_STRING:
+		*(const char **)o->value = arg;
+		return 0;
+	case OPT_INT:
+		if (parse_long(arg, -2147483647L, 2147483647L, &v)) {
+			fprintf(stderr,
+				"accord: error: option '%s' expects a number, not '%s'\n",
+				shown, arg);
+			return -1;
+		}
+		*(int *)o->value = (int)v;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int opt_parse(int argc, char **argv, const struct opt *opts,
+	      const char *const *usage)
+{
+	int i, nrest = 0, only_args = 0;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct opt *o;
+		const char *val = NULL;
+		char shown[64];
+		if (only_args || a[0] != '-' || !a[1]) {
+			argv[nrest++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_args = 1;
+			continue;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			opt_usage(opts, usage, 0);
+			return -2;
+		}
+		for (o = opts; o->type != OPT_END; o++) {
+			if (o->type == OPT_GROUP)
+				continue;
+			if (a[1] == '-' && o->longname) {
+				size_t n = strlen(o->longname);
+				if (!strncmp(a + 2, o->longname, n) &&
+				    (a[2 + n] == '\0' || a[2 + n] == '=')) {
+					if (a[2 + n] == '=')
+						val = a + 3 + n;
+					break;
+				}
+			} else if (a[1] != '-' && o->shortname == a[1]) {
+				if (a[2])
+					val = a + 2;
+				break;
+			}
+		}
+		if (o->type == OPT_END) {
+			fprintf(stderr, "accord: error: unknown option '%s'\n",
+				a);
+			opt_usage(opts, usage, 1);
+			return -1;
+		}
+		snprintf(shown, sizeof(shown), "%s", a);
+		if (o->type == OPT_FLAG) {
+			if (val && a[1] == '-') {
+				fprintf(stderr,
+					"accord: error: option '%s' takes no value\n",
+					shown);
+				return -1;
+			}
+			if (val) {
+				/* -vv: count each letter */
+				const char *p;
+				for (p = a + 1; *p; p++)
+					if (*p == o->shortname)
+						(*(int *)o->value)++;
+				continue;
+			}
+			set_value(o, NULL, shown);
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= argc) {
+				fprintf(stderr,
+					"accord: error: option '%s' needs a value\n",
+					shown);
+				return -1;
+			}
+			val = argv[++i];
+		}
+		if (set_value(o, val, shown))
+			return -1;
+	}
+	argv[nrest] = NULL;
+	return nrest;
+}
+
+static int has_ext(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 5 && !strcmp(name + n - 5, ".json")) ||
+	       (n > 5 && !strcmp(name + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(name + n - 4, ".yml"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_path(struct path_list *l, size_t *cap, const char *p)
+{
+	l->v = xgrow(l->v, cap, l->n + 1, sizeof(char *));
+	l->v[l->n++] = xstrdup(p);
+}
+
+/* Adds the contract files of a directory, recursively, sorted by name. */
+static int add_dir(struct path_list *l, size_t *cap, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	struct path_list here = { 0 };
+	size_t hcap = 0, i;
+	if (depth > 16)
+		return 0;
+	d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "%s: error: cannot open directory: %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct buf p;
+		struct stat st;
+		if (de->d_name[0] == '.')
+			continue;
+		buf_init(&p, 0);
+		buf_addf(&p, "%s/%s", dir, de->d_name);
+		if (!stat(p.ptr, &st) &&
+		    (S_ISDIR(st.st_mode) || has_ext(de->d_name)))
+			add_path(&here, &hcap, p.ptr);
+		buf_release(&p);
+	}
+	closedir(d);
+	if (here.n)
+		qsort(here.v, here.n, sizeof(char *), cmp_str);
+	for (i = 0; i < here.n; i++) {
+		struct stat st;
+		if (!stat(here.v[i], &st) && S_ISDIR(st.st_mode)) {
+			if (add_dir(l, cap, here.v[i], depth + 1)) {
+				path_list_release(&here);
+				return -1;
+			}
+		} else {
+			add_path(l, cap, here.v[i]);
+		}
+	}
+	path_list_release(&here);
+	return 0;
+}
+
+int collect_paths(char **args, int n, struct path_list *out)
+{
+	size_t cap = 0;
+	int i, status = 0;
+	memset(out, 0, sizeof(*out));
+	/* a missing argument is reported; the others are still collected */
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(args[i], &st)) {
+			fprintf(stderr, "%s: error: cannot open: %s\n", args[i],
+				strerror(errno));
+			status = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (add_dir(out, &cap, args[i], 0))
+				status = -1;
+		} else {
+			add_path(out, &cap, args[i]);
+		}
+	}
+	return status;
+}
+
+void path_list_release(struct path_list *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void print_err(const struct err *e)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	fprintf(stderr, "%s\n", err_format(e, &b));
+	buf_release(&b);
+}
+
+struct contract *load_contract(const char *path)
+{
+	struct buf b;
+	struct err e;
+	struct contract *c;
+	buf_init(&b, 0);
+	err_clear(&e);
+	if (read_file(path, CONTRACT_MAX_FILE, &b, &e)) {
+		print_err(&e);
+		buf_release(&b);
+		return NULL;
+	}
+	c = contract_read(path, b.ptr, b.len, &e);
+	if (!c)
+		print_err(&e);
+	buf_release(&b);
+	return c;
+}

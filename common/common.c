@@ -1,0 +1,446 @@
+/*
+ * common.c: allocation, buffers, errors, logging and small string and file
+ * helpers shared by every accord library.
+ */
+#include "common/common.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char buf_empty[1];
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "accord: fatal: out of memory allocating %zu bytes\n",
+		n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void *xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap;
+	if (need <= c)
+		return p;
+	if (c < 8)
+		c = 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			oom(SIZE_MAX);
+		c *= 2;
+	}
+	if (c > SIZE_MAX / size)
+		oom(SIZE_MAX);
+	*cap = c;
+	return xrealloc(p, c * size);
+}
+
+void buf_init(struct buf *b, size_t limit)
+{
+	b->ptr = buf_empty;
+	b->len = 0;
+	b->cap = 0;
+	b->limit = limit;
+}
+
+void buf_release(struct buf *b)
+{
+	if (b->cap)
+		free(b->ptr);
+	buf_init(b, b->limit);
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->ptr[0] = '\0';
+}
+
+char *buf_detach(struct buf *b, size_t *len)
+{
+	char *p;
+	if (len)
+		*len = b->len;
+	p = b->cap ? b->ptr : xstrdup("");
+	buf_init(b, b->limit);
+	return p;
+}
+
+static int buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need;
+	if (extra > SIZE_MAX - b->len - 1)
+		return -1;
+	need = b->len + extra + 1;
+	if (b->limit && b->len + extra > b->limit)
+		return -1;
+	if (need <= b->cap)
+		return 0;
+	if (!b->cap) {
+		size_t cap = 0;
+		b->ptr = xgrow(NULL, &cap, need, 1);
+		b->cap = cap;
+		b->ptr[0] = '\0';
+		return 0;
+	}
+	b->ptr = xgrow(b->ptr, &b->cap, need, 1);
+	return 0;
+}
+
+int buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (buf_reserve(b, n))
+		return -1;
+	if (n)
+		memcpy(b->ptr + b->len, p, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int buf_addstr(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int buf_addch(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0 || buf_reserve(b, (size_t)n))
+		return -1;
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+	va_start(ap, fmt);
+	r = buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void err_clear(struct err *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+static int err_vset(struct err *e, enum err_code code, const char *pointer,
+		    const char *fmt, va_list ap) ATTR_PRINTF(4, 0);
+
+static int err_vset(struct err *e, enum err_code code, const char *pointer,
+		    const char *fmt, va_list ap)
+{
+	if (!e || e->code != ERR_NONE)
+		return -1;
+	e->code = code;
+	if (pointer)
+		snprintf(e->pointer, sizeof(e->pointer), "%s", pointer);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	return -1;
+}
+
+int err_set(struct err *e, enum err_code code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	err_vset(e, code, NULL, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_setat(struct err *e, enum err_code code, const char *pointer,
+	      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	err_vset(e, code, pointer, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void err_setsource(struct err *e, const char *source)
+{
+	if (e && source && !e->source[0])
+		snprintf(e->source, sizeof(e->source), "%s", source);
+}
+
+void err_setpos(struct err *e, int line, int col)
+{
+	if (e && !e->line) {
+		e->line = line;
+		e->col = col;
+	}
+}
+
+const char *err_format(const struct err *e, struct buf *b)
+{
+	const char *src = e->source[0] ? e->source : "accord";
+	if (e->line)
+		buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
+	else
+		buf_addf(b, "%s: error: ", src);
+	if (e->pointer[0])
+		buf_addf(b, "%s: ", e->pointer);
+	buf_addstr(b, e->msg);
+	return b->ptr;
+}
+
+static enum log_level log_level = LOG_WARN;
+
+void log_setlevel(enum log_level lvl)
+{
+	log_level = lvl;
+}
+
+int log_enabled(enum log_level lvl)
+{
+	return lvl <= log_level;
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	static const char *const names[] = { "error", "warning", "info",
+					     "debug" };
+	va_list ap;
+	if (!log_enabled(lvl))
+		return;
+	fprintf(stderr, "accord: %s: ", names[lvl]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int str_casecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = tolower((unsigned char)*a);
+		int cb = tolower((unsigned char)*b);
+		if (ca != cb || !ca)
+			return ca - cb;
+	}
+}
+
+int str_ncasecmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		int ca = tolower((unsigned char)*a);
+		int cb = tolower((unsigned char)*b);
+		if (ca != cb || !ca)
+			return ca - cb;
+	}
+	return 0;
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *base64_encode(const unsigned char *p, size_t len, size_t *outlen)
+{
+	size_t n = 4 * ((len + 2) / 3), i, o = 0;
+	char *out = xmalloc(n + 1);
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
+			     p[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = b64[v >> 6 & 63];
+		out[o++] = b64[v & 63];
+	}
+	if (i < len) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	if (outlen)
+		*outlen = o;
+	return out;
+}
+
+static int b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+int base64_decode(const char *s, size_t len, struct buf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	size_t i, pad = 0;
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)s[i], v;
+		if (c == '\n' || c == '\r' || c == ' ' || c == '\t')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad)
+			return -1;
+		v = b64val(c);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (buf_addch(out, (char)(acc >> bits & 0xff)))
+				return -1;
+		}
+	}
+	return pad > 2 ? -1 : 0;
+}
+
+int read_file(const char *path, size_t limit, struct buf *out, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	struct stat st;
+	if (!f) {
+		err_setsource(e, path);
+		return err_set(e, ERR_IO, "cannot open: %s", strerror(errno));
+	}
+	/* one allocation of the right size for regular files */
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (size_t)st.st_size <= limit)
+		buf_reserve(out, (size_t)st.st_size);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > limit || buf_add(out, chunk, n)) {
+			fclose(f);
+			err_setsource(e, path);
+			return err_set(
+				e, ERR_LIMIT,
+				"file larger than the limit of %zu bytes",
+				limit);
+		}
+	}
+	if (ferror(f)) {
+		fclose(f);
+		err_setsource(e, path);
+		return err_set(e, ERR_IO, "read failed: %s", strerror(errno));
+	}
+	fclose(f);
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *p, size_t len,
+		      struct err *e)
+{
+	struct buf tmp;
+	const char *s = p;
+	int fd;
+	buf_init(&tmp, 0);
+	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		goto fail;
+	while (len) {
+		ssize_t w = write(fd, s, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp.ptr);
+			goto fail;
+		}
+		s += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) || close(fd) || rename(tmp.ptr, path)) {
+		unlink(tmp.ptr);
+		goto fail;
+	}
+	buf_release(&tmp);
+	return 0;
+fail:
+	err_setsource(e, path);
+	err_set(e, ERR_IO, "cannot write: %s", strerror(errno));
+	buf_release(&tmp);
+	return -1;
+}

@@ -1,0 +1,117 @@
+/*
+ * common: the pieces every accord library shares: allocation that aborts on
+ * out-of-memory, a growable byte buffer with a ceiling, the error record that
+ * fallible functions fill in, and levelled logging.
+ */
+#ifndef ACCORD_COMMON_H
+#define ACCORD_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ACCORD_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ATTR_PRINTF(f, a)
+#endif
+
+/* Allocation: abort with a message on out-of-memory, never return NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Grows an array of `*cap` elements of `size` bytes to hold at least `need`. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+
+/*
+ * struct buf: a growable byte buffer.
+ * Invariants: ptr is never NULL after buf_init (it points at a static empty
+ * string until the first growth), ptr[len] is always '\0', and growth is
+ * overflow-checked. `limit` (0 = none) caps len: an addition that would pass
+ * it fails with -1 and leaves the buffer unchanged, so growth driven by
+ * untrusted input fails cleanly instead of aborting.
+ */
+struct buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+	size_t limit;
+};
+
+void buf_init(struct buf *b, size_t limit);
+void buf_release(struct buf *b);
+/* Hands the bytes to the caller (free with free()); the buffer is reset. */
+char *buf_detach(struct buf *b, size_t *len);
+void buf_reset(struct buf *b);
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_addstr(struct buf *b, const char *s);
+int buf_addch(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
+
+/* Error codes carried by struct err. */
+enum err_code {
+	ERR_NONE = 0,
+	ERR_USAGE,
+	ERR_IO,
+	ERR_SYNTAX, /* malformed JSON or YAML */
+	ERR_SHAPE,  /* valid document, wrong shape */
+	ERR_LIMIT,  /* a size, depth or count limit was hit */
+	ERR_REGEX,
+	ERR_UNSUPPORTED, /* e.g. a conversion the target cannot express */
+};
+
+/*
+ * struct err: the first error of a fallible call. `source` names the file,
+ * `line`/`col` (1-based, 0 = unknown) locate it in text, `pointer` is a JSON
+ * pointer into the document ("/interactions/2/request/method").
+ */
+struct err {
+	enum err_code code;
+	int line;
+	int col;
+	char source[256];
+	char pointer[256];
+	char msg[512];
+};
+
+void err_clear(struct err *e);
+/* Records an error unless one is already set (the first wins); returns -1. */
+int err_set(struct err *e, enum err_code code, const char *fmt, ...)
+	ATTR_PRINTF(3, 4);
+int err_setat(struct err *e, enum err_code code, const char *pointer,
+	      const char *fmt, ...) ATTR_PRINTF(4, 5);
+void err_setsource(struct err *e, const char *source);
+void err_setpos(struct err *e, int line, int col);
+/*
+ * Formats compiler style: "file:line:col: error: msg" when a position is
+ * known, "file: error: /pointer: msg" otherwise. Returns b->ptr.
+ */
+const char *err_format(const struct err *e, struct buf *b);
+
+/* Logging to stderr; the level is checked before any formatting. */
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+void log_setlevel(enum log_level lvl);
+int log_enabled(enum log_level lvl);
+void log_msg(enum log_level lvl, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
+/* Small helpers. */
+int str_casecmp(const char *a, const char *b);
+int str_ncasecmp(const char *a, const char *b, size_t n);
+/* Parses a whole decimal integer in [min, max]; returns 0 or -1. */
+int parse_long(const char *s, long min, long max, long *out);
+
+/* Base64 (RFC 4648, with padding). decode returns -1 on invalid input. */
+char *base64_encode(const unsigned char *p, size_t len, size_t *outlen);
+int base64_decode(const char *s, size_t len, struct buf *out);
+
+/* Reads a whole file, at most `limit` bytes (-1 with ERR_LIMIT past it). */
+int read_file(const char *path, size_t limit, struct buf *out, struct err *e);
+/* Writes atomically: a temporary file beside `path`, fsync, rename. */
+int write_file_atomic(const char *path, const void *p, size_t len,
+		      struct err *e);
+
+#endif

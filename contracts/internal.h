@@ -1,0 +1,112 @@
+/*
+ * Private to contracts/: the pieces the reader, writers and matching engine
+ * share that are not part of the library's public interface.
+ */
+#ifndef ACCORD_CONTRACTS_INTERNAL_H
+#define ACCORD_CONTRACTS_INTERNAL_H
+
+#include "contracts/contracts.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+/* A compiled contract regex, shared by every matcher with its pattern. */
+struct regex {
+	pcre2_code *code;	   /* JIT-compiled where the platform allows */
+	pcre2_match_context *mctx; /* match and depth limits; read-only */
+	unsigned refs;
+};
+
+void regex_unref(struct regex *re);
+
+/*
+ * read_json.c: parses JSON text (a leading UTF-8 BOM is skipped) with depth
+ * and size limits; on a syntax error, err has the line and column.
+ */
+cJSON *json_parse_located(const char *name, const char *buf, size_t len,
+			  struct err *e);
+
+/*
+ * json.c: the value of a top-level member of a JSON object, found without
+ * building the rest of the document; NULL if absent or malformed.
+ */
+cJSON *json_member(const char *buf, size_t len, const char *key);
+
+/*
+ * Called for each element of a streamed array; takes ownership of elem.
+ * Returns 0 to go on, -1 (with its own error set) to stop the parse.
+ */
+typedef int (*json_elem_fn)(void *ctx, const char *member, cJSON *elem,
+			    size_t index);
+
+/*
+ * Parses a top-level object, handing the elements of the arrays named in
+ * `members` (NULL-terminated) to fn one at a time instead of building them,
+ * so a large contract never exists twice in memory. Those members appear
+ * in the returned object as empty arrays.
+ */
+cJSON *json_parse_streaming(const char *name, const char *buf, size_t len,
+			    const char *const *members, json_elem_fn fn,
+			    void *ctx, struct err *e);
+
+/* formats.c: value formats used by matchers. */
+
+/*
+ * Checks a Java DateTimeFormatter / SimpleDateFormat pattern ("yyyy-MM-dd",
+ * "HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ss", "EEE, dd MMM yyyy"). Returns 0
+ * when accord understands it, -1 with a reason in `why` otherwise.
+ */
+int fmt_check_pattern(const char *pattern, char *why, size_t whylen);
+/*
+ * Does `value` (whole string) conform to `pattern`? 1 yes, 0 no. A NULL
+ * pattern means the ISO 8601 default for `kind` (M_DATE, M_TIME or
+ * M_DATETIME).
+ */
+int fmt_match_datetime(enum matcher_type kind, const char *pattern,
+		       const char *value);
+/* Semantic Versioning 2.0.0, whole string. 1 yes, 0 no. */
+int fmt_is_semver(const char *s);
+/*
+ * Guesses a media type from magic bytes ("application/pdf", "image/png",
+ * "application/json", "text/plain", ...); NULL when nothing fits.
+ */
+const char *fmt_sniff(const void *p, size_t len);
+/*
+ * Does content `p` look like media type `expected` (by magic bytes, with
+ * text/JSON/XML recognised structurally)? 1 yes, 0 no.
+ */
+int fmt_content_is(const char *expected, const void *p, size_t len);
+
+/* xml.c: a small namespace-aware XML parser for bodies. */
+struct xml_attr {
+	char *name;   /* local name */
+	char *ns;     /* namespace URI, or NULL */
+	char *prefix; /* as written, or NULL */
+	char *value;
+};
+
+struct xml_node {
+	char *name; /* local name */
+	char *ns; /* namespace URI resolved from xmlns declarations, or NULL */
+	char *prefix;
+	struct xml_attr *attrs; /* excluding xmlns declarations */
+	size_t nattrs;
+	/* xmlns declarations made on this element, as attributes
+	 * (name = prefix or "" for the default, value = URI) */
+	struct xml_attr *nsdecls;
+	size_t nnsdecls;
+	struct xml_node **children; /* element children, in order */
+	size_t nchildren;
+	char *text; /* concatenated character data, whitespace-trimmed */
+	struct xml_node *parent;
+};
+
+/*
+ * Parses a document (prolog, comments, PIs, CDATA, entities and character
+ * references; no DTD processing). Returns the root element or NULL with err
+ * set. Depth and size are bounded.
+ */
+struct xml_node *xml_parse(const char *buf, size_t len, struct err *e);
+void xml_free(struct xml_node *n);
+
+#endif

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Runs every test suite: Check unit tests, the Pact specification cases,
+# and the fixture-driven CLI tests. usage: tests/run.sh BUILD_DIR SHARED_DIR
+set -u
+build=$1
+shared=$2
+fail=0
+total_pass=0
+total_fail=0
+
+note() { printf '%s\n' "$*"; }
+
+for t in "$build"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	out=$(ACCORD_SHARED="$shared" ACCORD_BIN="$build/accord" "$t" 2>&1)
+	rc=$?
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks:' | tail -1)
+	note "$name: ${line:-no summary}"
+	checks=$(printf '%s' "$line" | sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p')
+	if [ -n "$checks" ]; then
+		set -- $checks
+		total_pass=$((total_pass + $1 - $2 - $3))
+		total_fail=$((total_fail + $2 + $3))
+	fi
+	if [ $rc -ne 0 ]; then
+		printf '%s\n' "$out" | grep -vE '^[0-9]+%: Checks:' | tail -40
+		fail=1
+		[ -n "$checks" ] || total_fail=$((total_fail + 1))
+	fi
+done
+
+if [ -d "$shared/pact-spec-testcases" ]; then
+	out=$("$build"/tests/tool_spec "$shared/pact-spec-testcases" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v '^ok ' | tail -60
+	p=$(printf '%s' "$out" | sed -n 's/^spec: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
+	f=$(printf '%s' "$out" | sed -n 's/^spec: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-1}))
+	[ $rc -eq 0 ] || fail=1
+else
+	note "spec: skipped ($shared/pact-spec-testcases not found)"
+fi
+
+if [ -x tests/fixtures.sh ] || [ -f tests/fixtures.sh ]; then
+	out=$(sh tests/fixtures.sh "$build/accord" "$shared" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v '^ok ' | tail -60
+	p=$(printf '%s' "$out" | sed -n 's/^fixtures: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
+	f=$(printf '%s' "$out" | sed -n 's/^fixtures: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-1}))
+	[ $rc -eq 0 ] || fail=1
+fi
+
+echo "$total_pass passed, $total_fail failed"
+exit $fail

@@ -1,0 +1,104 @@
+/*
+ * tool_genpact.c: generates inputs for measurements (bench/, not tests).
+ *
+ *   tool_genpact pact N          a Pact v3 file with N interactions
+ *   tool_genpact body BYTES DIR  DIR/expected.json and DIR/actual.json:
+ *                                a response with a JSON body of about
+ *                                BYTES and a rule on every field
+ */
+#include "common/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void gen_pact(long n)
+{
+	long i;
+	printf("{\"consumer\":{\"name\":\"bench-consumer\"},"
+	       "\"provider\":{\"name\":\"bench-provider\"},\"interactions\":[");
+	for (i = 0; i < n; i++) {
+		long k;
+		printf("%s{\"description\":\"interaction %ld\","
+		       "\"providerStates\":[{\"name\":\"state %ld\","
+		       "\"params\":{\"id\":%ld}}],"
+		       "\"request\":{\"method\":\"GET\",\"path\":\"/items/%ld\","
+		       "\"query\":{\"q\":[\"x%ld\"]},"
+		       "\"headers\":{\"Accept\":\"application/json\"}},"
+		       "\"response\":{\"status\":200,\"headers\":"
+		       "{\"Content-Type\":\"application/json\"},\"body\":{",
+		       i ? "," : "", i, i, i, i, i);
+		for (k = 0; k < 8; k++)
+			printf("%s\"field%ld\":{\"id\":%ld,\"name\":\"name %ld\","
+			       "\"price\":%ld.5,\"tags\":[\"a\",\"b\"]}",
+			       k ? "," : "", k, k, k, k);
+		printf("},\"matchingRules\":{\"body\":{");
+		for (k = 0; k < 8; k++)
+			printf("%s\"$.field%ld.id\":{\"matchers\":[{\"match\":"
+			       "\"integer\"}]},\"$.field%ld.name\":{\"matchers\":"
+			       "[{\"match\":\"regex\",\"regex\":\"name \\\\d+\"}]},"
+			       "\"$.field%ld.tags\":{\"matchers\":[{\"match\":"
+			       "\"type\",\"min\":1}]}",
+			       k ? "," : "", k, k, k);
+		printf("}}}}");
+	}
+	printf("],\"metadata\":{\"pactSpecification\":{\"version\":"
+	       "\"3.0.0\"}}}\n");
+}
+
+static void gen_body(long bytes, const char *dir)
+{
+	struct buf e, a, p;
+	long i, n = bytes / 100;
+	buf_init(&e, 0);
+	buf_init(&a, 0);
+	buf_init(&p, 0);
+	buf_addstr(&e, "{\"status\":200,\"headers\":{\"Content-Type\":"
+		       "\"application/json\"},\"body\":{\"items\":[");
+	buf_addstr(&a, e.ptr);
+	buf_addstr(&e, "{\"id\":1,\"sku\":\"ABC-0001\",\"price\":1.5,"
+		       "\"when\":\"2024-05-01\",\"ok\":true}]},");
+	buf_addstr(
+		&e,
+		"\"matchingRules\":{\"body\":{"
+		"\"$.items\":{\"matchers\":[{\"match\":\"type\",\"min\":1}]},"
+		"\"$.items[*].id\":{\"matchers\":[{\"match\":\"integer\"}]},"
+		"\"$.items[*].sku\":{\"matchers\":[{\"match\":\"regex\","
+		"\"regex\":\"[A-Z]{3}-\\\\d{4}\"}]},"
+		"\"$.items[*].price\":{\"matchers\":[{\"match\":\"decimal\"}]},"
+		"\"$.items[*].when\":{\"matchers\":[{\"match\":\"date\","
+		"\"format\":\"yyyy-MM-dd\"}]},"
+		"\"$.items[*].ok\":{\"matchers\":[{\"match\":\"boolean\"}]}"
+		"}}}");
+	for (i = 0; i < n; i++)
+		buf_addf(&a,
+			 "%s{\"id\":%ld,\"sku\":\"XYZ-%04ld\",\"price\":%ld.25,"
+			 "\"when\":\"2024-0%ld-1%ld\",\"ok\":false}",
+			 i ? "," : "", i, i % 10000, i, 1 + i % 9, i % 10);
+	buf_addstr(&a, "]}}");
+	buf_addf(&p, "%s/expected.json", dir);
+	write_file_atomic(p.ptr, e.ptr, e.len, NULL);
+	buf_reset(&p);
+	buf_addf(&p, "%s/actual.json", dir);
+	write_file_atomic(p.ptr, a.ptr, a.len, NULL);
+	buf_release(&e);
+	buf_release(&a);
+	buf_release(&p);
+}
+
+int main(int argc, char **argv)
+{
+	long n;
+	if (argc >= 3 && !strcmp(argv[1], "pact") &&
+	    !parse_long(argv[2], 0, 100000000, &n)) {
+		gen_pact(n);
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "body") &&
+	    !parse_long(argv[2], 0, 1L << 32, &n)) {
+		gen_body(n, argv[3]);
+		return 0;
+	}
+	fprintf(stderr, "usage: tool_genpact pact N | body BYTES DIR\n");
+	return 2;
+}
