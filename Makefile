@@ -41,7 +41,7 @@ LDOPT := -fsanitize=address,undefined
 else ifeq ($(CONFIG),fuzz)
 CC := clang
 OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-omit-frame-pointer -DACCORD_FUZZ
+	-fno-omit-frame-pointer -fno-sanitize-recover=all -DACCORD_FUZZ
 LDOPT := -fsanitize=address,undefined
 else
 OPT := -O2 -g
@@ -131,18 +131,21 @@ test-run: $(BUILD)/accord $(UNIT_BINS) $(TOOL_BINS)
 check: deps
 	@$(MAKE) --no-print-directory CONFIG=asan test-run
 
+# Each target runs FUZZ_TIME seconds; crashes, leaks and slow inputs
+# (over 10 s) are saved in build/fuzz/ and fail the run after all targets.
 fuzz: deps
 	@sh scripts/deps.sh --fuzz
 	@$(MAKE) --no-print-directory CONFIG=fuzz fuzz-build
-	@for f in $(FUZZ_BINS); do \
+	@fail=0; for f in $(FUZZ_BINS); do \
 		n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_TIME)s"; \
-		$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 \
-			-rss_limit_mb=2048 build/fuzz/corpus/$$n \
-			tests/fuzz/seeds/$$n 2>build/fuzz/$$n.log \
-			|| { tail -40 build/fuzz/$$n.log; exit 1; }; \
-		tail -1 build/fuzz/$$n.log; \
-	done
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+			-rss_limit_mb=2048 -dict=tests/fuzz/pact.dict \
+			-artifact_prefix=build/fuzz/$$n- \
+			build/fuzz/corpus/$$n tests/fuzz/seeds/$$n \
+			2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; fail=1; }; \
+		grep -aE '^#[0-9]+' build/fuzz/$$n.log | tail -1; \
+	done; exit $$fail
 
 fuzz-build: $(FUZZ_BINS)
 

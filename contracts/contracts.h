@@ -25,6 +25,8 @@
 #define MATCH_MAX_DEPTH 256
 #define REGEX_MATCH_LIMIT 1000000u
 #define REGEX_DEPTH_LIMIT 5000u
+/* Regex time one match may spend in all (a large body makes many calls). */
+#define REGEX_TIME_BUDGET_NS 1000000000ull
 
 enum spec_version {
 	SPEC_UNKNOWN = 0,
@@ -353,7 +355,8 @@ struct mismatches {
 	struct mismatch *v;
 	size_t n;
 	size_t cap;
-	int limit_hit; /* a regex ran into its match or depth limit */
+	int limit_hit; /* a regex ran into its match, depth or time limit */
+	unsigned long long regex_ns; /* time spent in regexes so far */
 };
 
 void mismatches_init(struct mismatches *m);

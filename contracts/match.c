@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,14 +266,32 @@ static int has_child_rule(const struct mctx *c)
 
 /* Regexes. */
 
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull +
+	       (unsigned long long)ts.tv_nsec;
+}
+
+/*
+ * Runs a contract regex: 1 match, 0 no match, -1 a PCRE2 limit was hit,
+ * -2 skipped because this match already hit a limit or spent its time
+ * budget. PCRE2's limits bound one call; the budget bounds how long the
+ * many calls a large actual body can make may take together.
+ */
 static int regex_run(struct mctx *c, const struct matcher *m, const char *s,
 		     size_t len)
 {
 	pcre2_match_data *md;
 	int rc;
 	uint32_t opts = 0;
+	unsigned long long t0;
 	if (!m->re)
 		return 0;
+	if (c->out->limit_hit)
+		return -2;
+	t0 = now_ns();
 	if (!c->o || !c->o->regex_search)
 		opts = PCRE2_ANCHORED | PCRE2_ENDANCHORED;
 	md = pcre2_match_data_create(1, NULL);
@@ -281,6 +300,11 @@ static int regex_run(struct mctx *c, const struct matcher *m, const char *s,
 	rc = pcre2_match(m->re->code, (PCRE2_SPTR)s, len, 0, opts, md,
 			 m->re->mctx);
 	pcre2_match_data_free(md);
+	c->out->regex_ns += now_ns() - t0;
+	if (c->out->regex_ns > REGEX_TIME_BUDGET_NS) {
+		c->out->limit_hit = 1;
+		return -2;
+	}
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
@@ -455,10 +479,18 @@ static int apply_one(struct mctx *c, const struct matcher *m, const cJSON *exp,
 		}
 		r = regex_run(c, m, form, strlen(form));
 		free(form);
-		if (r < 0) {
+		if (r == -1) {
 			c->out->limit_hit = 1;
-			buf_addf(why, "regex /%s/ exceeded its match limit",
+			buf_addf(why,
+				 "regex /%s/ exceeded its match or depth limit",
 				 m->regex);
+			return 0;
+		}
+		if (r == -2) {
+			buf_addf(
+				why,
+				"regex /%s/ not evaluated: this match already exceeded its regex limits",
+				m->regex);
 			return 0;
 		}
 		if (!r)
@@ -785,16 +817,18 @@ static void match_array(struct mctx *c, const cJSON *exp, const cJSON *act)
 		if (rule_is_template(r) || has_child_rule(c)) {
 			if (!ne)
 				return;
+			/* item i against example i, past the examples the
+			 * first; walked by pointer to stay linear */
+			const cJSON *e = exp->child;
 			i = 0;
 			cJSON_ArrayForEach(it, act)
 			{
-				const cJSON *e = i < ne ? cJSON_GetArrayItem(
-								  exp, i)
-							: exp->child;
 				if (push(c, NULL, i))
 					return;
-				match_item(c, r, e, it);
+				match_item(c, r, e ? e : exp->child, it);
 				pop(c);
+				if (e)
+					e = e->next;
 				i++;
 			}
 			return;
@@ -807,12 +841,14 @@ static void match_array(struct mctx *c, const cJSON *exp, const cJSON *act)
 		mis(c, e, a, "expected an array of %d item%s but found %d", ne,
 		    ne == 1 ? "" : "s", na);
 	}
-	for (i = 0; i < ne && i < na; i++) {
-		if (push(c, NULL, i))
-			return;
-		match_json(c, cJSON_GetArrayItem(exp, i),
-			   cJSON_GetArrayItem(act, i));
-		pop(c);
+	{
+		const cJSON *e = exp->child, *a = act->child;
+		for (i = 0; e && a; i++, e = e->next, a = a->next) {
+			if (push(c, NULL, i))
+				return;
+			match_json(c, e, a);
+			pop(c);
+		}
 	}
 }
 

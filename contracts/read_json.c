@@ -475,9 +475,12 @@ static int matcher_status(struct rd *rd, const cJSON *o, const char *ptr,
 		return -1;
 	cJSON_ArrayForEach(it, v)
 	{
-		if (!cJSON_IsNumber(it))
-			return shape(rd, p, "%s",
-				     "status codes must be numbers");
+		if (!cJSON_IsNumber(it) || it->valuedouble < 100 ||
+		    it->valuedouble > 999 ||
+		    it->valuedouble != (int)it->valuedouble)
+			return shape(
+				rd, p, "%s",
+				"status codes must be integers from 100 to 999");
 		m->statuses = xgrow(m->statuses, &cap, m->nstatuses + 1,
 				    sizeof(int));
 		m->statuses[m->nstatuses++] = (int)it->valuedouble;
@@ -509,8 +512,13 @@ static int matcher_variants(struct rd *rd, const cJSON *o, const char *ptr,
 		if (want(rd, it, q, cJSON_IsObject(it), "an object"))
 			return -1;
 		idx = cJSON_GetObjectItemCaseSensitive(it, "index");
-		var->index = cJSON_IsNumber(idx) ? (long)idx->valuedouble
-						 : (long)i - 1;
+		if (idx && (!cJSON_IsNumber(idx) || idx->valuedouble < 0 ||
+			    idx->valuedouble > 1e9 ||
+			    idx->valuedouble != (long)idx->valuedouble))
+			return shape(
+				rd, q, "%s",
+				"variant index must be a non-negative integer");
+		var->index = idx ? (long)idx->valuedouble : (long)i - 1;
 		rules = cJSON_GetObjectItemCaseSensitive(it, "rules");
 		if (rules) {
 			char r[PTR_MAX];
@@ -827,8 +835,22 @@ static int rules_from(struct rd *rd, const cJSON *o, const char *ptr,
 	if (want(rd, o, ptr, cJSON_IsObject(o), "an object of rules"))
 		return -1;
 	out->present = 1;
-	if (o->child && o->child->string && o->child->string[0] == '$')
-		return rules_from_v2(rd, o, ptr, out);
+	{
+		/* v2 rules are keyed by paths ("$.body.x"), v3 and v4 by
+		 * category; every key must agree */
+		size_t paths = 0, n = 0;
+		cJSON_ArrayForEach(it, o)
+		{
+			n++;
+			paths += it->string[0] == '$';
+		}
+		if (paths && paths != n)
+			return shape(
+				rd, ptr, "%s",
+				"matching rules mix v2 paths ('$.body...') with v3 categories");
+		if (paths)
+			return rules_from_v2(rd, o, ptr, out);
+	}
 	cJSON_ArrayForEach(it, o)
 	{
 		struct rule_set *s;
@@ -1003,16 +1025,15 @@ static int generators_from(struct rd *rd, const cJSON *o, const char *ptr,
 	return 0;
 }
 
-static int sub(struct rd *rd, const cJSON *o, const char *ptr, const char *key,
-	       char *p)
-{
-	(void)rd;
-	(void)o;
-	ptr_join(p, ptr, key);
-	return 0;
-}
-
 #define FIELD(o, k) cJSON_GetObjectItemCaseSensitive((o), (k))
+
+/* Member `key` of `o`, with its JSON pointer (ptr/key) written into p. */
+static const cJSON *member(const cJSON *o, const char *ptr, const char *key,
+			   char *p)
+{
+	ptr_join(p, ptr, key);
+	return FIELD(o, key);
+}
 
 static int read_request(struct rd *rd, const cJSON *o, const char *ptr,
 			struct http_request *r)
@@ -1029,22 +1050,18 @@ static int read_request(struct rd *rd, const cJSON *o, const char *ptr,
 		return -1;
 	path = FIELD(o, "path");
 	if (path) {
-		sub(rd, o, ptr, "path", p);
+		ptr_join(p, ptr, "path");
 		if (want(rd, path, p, cJSON_IsString(path), "a string"))
 			return -1;
 		r->path = xstrdup(path->valuestring);
 		r->has_path = 1;
 	}
-	if ((sub(rd, o, ptr, "query", p),
-	     query_from(rd, FIELD(o, "query"), p, &r->query)) ||
-	    (sub(rd, o, ptr, "headers", p),
-	     headers_from(rd, FIELD(o, "headers"), p, &r->headers)) ||
-	    (sub(rd, o, ptr, "body", p),
-	     body_from(rd, FIELD(o, "body"), p, &r->body)) ||
-	    (sub(rd, o, ptr, "matchingRules", p),
-	     rules_from(rd, FIELD(o, "matchingRules"), p, &r->rules)) ||
-	    (sub(rd, o, ptr, "generators", p),
-	     generators_from(rd, FIELD(o, "generators"), p, &r->generators)))
+	if (query_from(rd, member(o, ptr, "query", p), p, &r->query) ||
+	    headers_from(rd, member(o, ptr, "headers", p), p, &r->headers) ||
+	    body_from(rd, member(o, ptr, "body", p), p, &r->body) ||
+	    rules_from(rd, member(o, ptr, "matchingRules", p), p, &r->rules) ||
+	    generators_from(rd, member(o, ptr, "generators", p), p,
+			    &r->generators))
 		return -1;
 	r->extra = collect_extra(o, known);
 	return 0;
@@ -1062,7 +1079,7 @@ static int read_response(struct rd *rd, const cJSON *o, const char *ptr,
 		return -1;
 	st = FIELD(o, "status");
 	if (st) {
-		sub(rd, o, ptr, "status", p);
+		ptr_join(p, ptr, "status");
 		if (!cJSON_IsNumber(st) || st->valuedouble < 100 ||
 		    st->valuedouble > 999 ||
 		    st->valuedouble != (int)st->valuedouble)
@@ -1072,14 +1089,11 @@ static int read_response(struct rd *rd, const cJSON *o, const char *ptr,
 		r->status = (int)st->valuedouble;
 		r->has_status = 1;
 	}
-	if ((sub(rd, o, ptr, "headers", p),
-	     headers_from(rd, FIELD(o, "headers"), p, &r->headers)) ||
-	    (sub(rd, o, ptr, "body", p),
-	     body_from(rd, FIELD(o, "body"), p, &r->body)) ||
-	    (sub(rd, o, ptr, "matchingRules", p),
-	     rules_from(rd, FIELD(o, "matchingRules"), p, &r->rules)) ||
-	    (sub(rd, o, ptr, "generators", p),
-	     generators_from(rd, FIELD(o, "generators"), p, &r->generators)))
+	if (headers_from(rd, member(o, ptr, "headers", p), p, &r->headers) ||
+	    body_from(rd, member(o, ptr, "body", p), p, &r->body) ||
+	    rules_from(rd, member(o, ptr, "matchingRules", p), p, &r->rules) ||
+	    generators_from(rd, member(o, ptr, "generators", p), p,
+			    &r->generators))
 		return -1;
 	r->extra = collect_extra(o, known);
 	return 0;
@@ -1100,17 +1114,15 @@ static int read_message_fields(struct rd *rd, const cJSON *o, const char *ptr,
 		m->metadata_v3 = md != NULL;
 	}
 	if (md) {
-		sub(rd, o, ptr, m->metadata_v3 ? "metaData" : "metadata", p);
+		ptr_join(p, ptr, m->metadata_v3 ? "metaData" : "metadata");
 		if (want(rd, md, p, cJSON_IsObject(md), "an object"))
 			return -1;
 		m->metadata = cJSON_Duplicate(md, 1);
 	}
-	if ((sub(rd, o, ptr, "contents", p),
-	     body_from(rd, FIELD(o, "contents"), p, &m->contents)) ||
-	    (sub(rd, o, ptr, "matchingRules", p),
-	     rules_from(rd, FIELD(o, "matchingRules"), p, &m->rules)) ||
-	    (sub(rd, o, ptr, "generators", p),
-	     generators_from(rd, FIELD(o, "generators"), p, &m->generators)))
+	if (body_from(rd, member(o, ptr, "contents", p), p, &m->contents) ||
+	    rules_from(rd, member(o, ptr, "matchingRules", p), p, &m->rules) ||
+	    generators_from(rd, member(o, ptr, "generators", p), p,
+			    &m->generators))
 		return -1;
 	return 0;
 }
@@ -1183,7 +1195,7 @@ static int read_states(struct rd *rd, const cJSON *o, const char *ptr,
 			s = FIELD(o, "provider_state");
 		if (!s || cJSON_IsNull(s))
 			return 0;
-		sub(rd, o, ptr, s->string, p);
+		ptr_join(p, ptr, s->string);
 		if (want(rd, s, p, cJSON_IsString(s), "a string"))
 			return -1;
 		ix->states = xcalloc(1, sizeof(*ix->states));
@@ -1192,7 +1204,7 @@ static int read_states(struct rd *rd, const cJSON *o, const char *ptr,
 		ix->state_v2 = 1;
 		return 0;
 	}
-	sub(rd, o, ptr, "providerStates", p);
+	ptr_join(p, ptr, "providerStates");
 	if (cJSON_IsString(s)) {
 		/* tolerated by the v4 schema */
 		ix->states = xcalloc(1, sizeof(*ix->states));
@@ -1239,7 +1251,7 @@ static int read_v4_fields(struct rd *rd, const cJSON *o, const char *ptr,
 		return -1;
 	v = FIELD(o, "pending");
 	if (v) {
-		sub(rd, o, ptr, "pending", p);
+		ptr_join(p, ptr, "pending");
 		if (want(rd, v, p, cJSON_IsBool(v), "a boolean"))
 			return -1;
 		ix->has_pending = 1;
@@ -1289,7 +1301,7 @@ static int read_interaction(struct rd *rd, const cJSON *o, const char *ptr,
 		return -1;
 	ix->type = message_array ? IX_MESSAGE : IX_HTTP;
 	if (type && rd->spec >= SPEC_V4) {
-		sub(rd, o, ptr, "type", p);
+		ptr_join(p, ptr, "type");
 		if (want(rd, type, p, cJSON_IsString(type), "a string"))
 			return -1;
 		if (!strcmp(type->valuestring, "Synchronous/HTTP"))
@@ -1302,7 +1314,7 @@ static int read_interaction(struct rd *rd, const cJSON *o, const char *ptr,
 			return shape(rd, p, "unknown interaction type '%s'",
 				     type->valuestring);
 	} else if (rd->spec >= SPEC_V4 && !message_array) {
-		sub(rd, o, ptr, "type", p);
+		ptr_join(p, ptr, "type");
 		return shape(rd, p, "%s", "missing interaction type");
 	}
 	if (get_string(rd, o, "description", ptr, &ix->description, 1) ||
@@ -1311,12 +1323,12 @@ static int read_interaction(struct rd *rd, const cJSON *o, const char *ptr,
 	if (ix->type == IX_HTTP) {
 		const cJSON *req = FIELD(o, "request"),
 			    *resp = FIELD(o, "response");
-		sub(rd, o, ptr, "request", p);
+		ptr_join(p, ptr, "request");
 		if (!req)
 			return shape(rd, p, "%s", "missing request");
 		if (read_request(rd, req, p, &ix->request))
 			return -1;
-		sub(rd, o, ptr, "response", p);
+		ptr_join(p, ptr, "response");
 		if (!resp)
 			return shape(rd, p, "%s", "missing response");
 		if (read_response(rd, resp, p, &ix->response))
@@ -1330,12 +1342,12 @@ static int read_interaction(struct rd *rd, const cJSON *o, const char *ptr,
 		const cJSON *req = FIELD(o, "request"),
 			    *resp = FIELD(o, "response"), *it;
 		size_t i = 0, cap = 0;
-		sub(rd, o, ptr, "request", p);
+		ptr_join(p, ptr, "request");
 		if (!req)
 			return shape(rd, p, "%s", "missing request");
 		if (read_message(rd, req, p, &ix->message))
 			return -1;
-		sub(rd, o, ptr, "response", p);
+		ptr_join(p, ptr, "response");
 		if (resp) {
 			if (want(rd, resp, p, cJSON_IsArray(resp),
 				 "a list of messages"))
@@ -1453,7 +1465,10 @@ static int contract_fill(struct rd *rd, struct contract *c, size_t *cap,
 	if (read_party(rd, doc, "consumer", &c->consumer, &c->consumer_extra) ||
 	    read_party(rd, doc, "provider", &c->provider, &c->provider_extra))
 		return -1;
-	c->metadata = cJSON_Duplicate(FIELD(doc, "metadata"), 1);
+	it = FIELD(doc, "metadata");
+	if (it && want(rd, it, "/metadata", cJSON_IsObject(it), "an object"))
+		return -1;
+	c->metadata = cJSON_Duplicate(it, 1);
 	if (!FIELD(doc, "interactions") && !FIELD(doc, "messages"))
 		return shape(rd, "/interactions", "%s", "missing interactions");
 	c->messages_form = !FIELD(doc, "interactions");

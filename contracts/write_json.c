@@ -328,8 +328,16 @@ static int rules_out_v2(struct wr *w, const struct rules *rs, cJSON *parent)
 								    : "");
 			else if (!strcmp(cat, "path"))
 				buf_addstr(&key, "$.path");
-			else if (needs_brackets(r->key ? r->key : ""))
-				buf_addf(&key, "$.%s['%s']",
+			else if (r->key && strchr(r->key, '\'') &&
+				 strchr(r->key, '"')) {
+				buf_release(&key);
+				cJSON_Delete(o);
+				return unsupported(
+					w, "a name with both kinds of quote");
+			} else if (needs_brackets(r->key ? r->key : ""))
+				buf_addf(&key,
+					 strchr(r->key, '\'') ? "$.%s[\"%s\"]"
+							      : "$.%s['%s']",
 					 !strcmp(cat, "header") ? "headers"
 								: cat,
 					 r->key);
