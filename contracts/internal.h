@@ -49,6 +49,9 @@ cJSON *json_parse_streaming(const char *name, const char *buf, size_t len,
 			    const char *const *members, json_elem_fn fn,
 			    void *ctx, struct err *e);
 
+/* read_json.c: is v a v4 body object ({content, contentType, ...})? */
+int body_is_wrapped(const cJSON *v);
+
 /* formats.c: value formats used by matchers. */
 
 /*

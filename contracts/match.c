@@ -1797,6 +1797,27 @@ static void match_query(const struct query *e, const struct query *a,
 	*added += c.added;
 }
 
+/*
+ * Headers and body of a request (strict: unexpected body keys fail) or a
+ * response. The expected side's content type decides how bodies compare;
+ * the actual side's serves when the contract names none.
+ */
+static size_t match_http_body(const struct body *eb, const struct headers *eh,
+			      const struct body *ab, const struct headers *ah,
+			      const struct rules *rules, int strict,
+			      const struct match_opts *o,
+			      struct mismatches *out)
+{
+	struct mctx c;
+	const char *ct = content_type_of(eb, eh);
+	size_t added = 0;
+	match_headers(eh, ah, rules, o, out, &added);
+	ctx_init(&c, o, out, "$.body", strict);
+	c.rules = rules_category(rules, "body");
+	match_body(&c, eb, ab, ct ? ct : content_type_of(ab, ah));
+	return added + c.added;
+}
+
 static void match_path(const struct http_request *e,
 		       const struct http_request *a, const struct match_opts *o,
 		       struct mismatches *out, size_t *added)
@@ -1837,15 +1858,8 @@ size_t match_request(const struct http_request *exp,
 	if (exp->query.present || act->query.present)
 		match_query(&exp->query, &act->query, &exp->rules, o, out,
 			    &added);
-	match_headers(&exp->headers, &act->headers, &exp->rules, o, out,
-		      &added);
-	ctx_init(&c, o, out, "$.body", 1);
-	c.rules = rules_category(&exp->rules, "body");
-	match_body(&c, &exp->body, &act->body,
-		   content_type_of(&exp->body, &exp->headers)
-			   ? content_type_of(&exp->body, &exp->headers)
-			   : content_type_of(&act->body, &act->headers));
-	return added + c.added;
+	return added + match_http_body(&exp->body, &exp->headers, &act->body,
+				       &act->headers, &exp->rules, 1, o, out);
 }
 
 static int status_in_class(int st, const char *cls)
@@ -1943,15 +1957,8 @@ size_t match_response(const struct http_response *exp,
 			added += c.added;
 		}
 	}
-	match_headers(&exp->headers, &act->headers, &exp->rules, o, out,
-		      &added);
-	ctx_init(&c, o, out, "$.body", 0);
-	c.rules = rules_category(&exp->rules, "body");
-	match_body(&c, &exp->body, &act->body,
-		   content_type_of(&exp->body, &exp->headers)
-			   ? content_type_of(&exp->body, &exp->headers)
-			   : content_type_of(&act->body, &act->headers));
-	return added + c.added;
+	return added + match_http_body(&exp->body, &exp->headers, &act->body,
+				       &act->headers, &exp->rules, 0, o, out);
 }
 
 static const char *metadata_content_type(const cJSON *md)

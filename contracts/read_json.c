@@ -867,7 +867,7 @@ static int rules_from(struct rd *rd, const cJSON *o, const char *ptr,
 
 /* Bodies, headers and queries. */
 
-static int is_wrapped_body(const cJSON *v)
+int body_is_wrapped(const cJSON *v)
 {
 	static const char *const keys[] = { "content", "contentType", "encoded",
 					    "contentTypeHint", NULL };
@@ -891,7 +891,7 @@ static int body_from(struct rd *rd, const cJSON *v, const char *ptr,
 	if (!v)
 		return 0;
 	b->present = 1;
-	if (rd->spec < SPEC_V4 || !is_wrapped_body(v)) {
+	if (rd->spec < SPEC_V4 || !body_is_wrapped(v)) {
 		b->json = cJSON_Duplicate(v, 1);
 		return 0;
 	}

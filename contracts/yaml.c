@@ -3554,22 +3554,6 @@ static struct ynode *w_body(struct yw *w, const cJSON *v, struct wbody *b,
 	return n;
 }
 
-static int is_wrapped(const cJSON *v)
-{
-	static const char *const keys[] = { "content", "contentType", "encoded",
-					    "contentTypeHint", NULL };
-	const cJSON *it;
-	if (!cJSON_IsObject(v) ||
-	    !cJSON_GetObjectItemCaseSensitive(v, "content"))
-		return 0;
-	cJSON_ArrayForEach(it, v)
-	{
-		if (!one_of(it->string, keys))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * A body: the content alone when the v4 wrapper says no more than the
  * reader would derive, !body when it does, !unwrapped for a legacy v4
@@ -3592,7 +3576,7 @@ static struct ynode *w_body_part(struct yw *w, const cJSON *v, struct wtab *t,
 	buf_addch(&b.path, '$');
 	if (w->spec < SPEC_V4) {
 		n = w_body(w, v, &b, 0);
-	} else if (!is_wrapped(v)) {
+	} else if (!body_is_wrapped(v)) {
 		n = w_body(w, v, &b, 1);
 		free(n->tag);
 		n->tag = xstrdup("!unwrapped");
