@@ -1099,6 +1099,20 @@ static void match_text(struct mctx *c, const struct body *exp,
 		apply_rule(c, r, ev, av, 0);
 		cJSON_Delete(ev);
 		cJSON_Delete(av);
+	} else if ((e.len != a.len || memcmp(e.ptr, a.ptr, e.len)) &&
+		   (k == K_BINARY || memchr(e.ptr, '\0', e.len) ||
+		    memchr(a.ptr, '\0', a.len))) {
+		/* bytes are shown as base64, never as broken text */
+		char *es = base64_encode((const unsigned char *)e.ptr,
+					 e.len > 150 ? 150 : e.len, NULL);
+		char *as = base64_encode((const unsigned char *)a.ptr,
+					 a.len > 150 ? 150 : a.len, NULL);
+		mis(c, es, as,
+		    "binary body mismatch: expected %zu bytes (base64 %s%s) but found %zu bytes (base64 %s%s)",
+		    e.len, es, e.len > 150 ? "..." : "", a.len, as,
+		    a.len > 150 ? "..." : "");
+		free(es);
+		free(as);
 	} else if (e.len != a.len || memcmp(e.ptr, a.ptr, e.len)) {
 		char *es = xstrndup(e.ptr, e.len > 200 ? 200 : e.len);
 		char *as = xstrndup(a.ptr, a.len > 200 ? 200 : a.len);
