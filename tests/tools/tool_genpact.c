@@ -46,8 +46,10 @@ static void gen_pact(long n)
 	       "\"3.0.0\"}}}\n");
 }
 
-static void gen_body(long bytes, const char *dir)
+static int gen_body(long bytes, const char *dir)
 {
+	struct err err;
+	int r;
 	struct buf e, a, p;
 	long i, n = bytes / 100;
 	buf_init(&e, 0);
@@ -76,14 +78,19 @@ static void gen_body(long bytes, const char *dir)
 			 "\"when\":\"2024-0%ld-1%ld\",\"ok\":false}",
 			 i ? "," : "", i, i % 10000, i, 1 + i % 9, i % 10);
 	buf_addstr(&a, "]}}");
+	err_clear(&err);
 	buf_addf(&p, "%s/expected.json", dir);
-	write_file_atomic(p.ptr, e.ptr, e.len, NULL);
+	r = write_file_atomic(p.ptr, e.ptr, e.len, &err);
 	buf_reset(&p);
 	buf_addf(&p, "%s/actual.json", dir);
-	write_file_atomic(p.ptr, a.ptr, a.len, NULL);
+	if (!r)
+		r = write_file_atomic(p.ptr, a.ptr, a.len, &err);
+	if (r)
+		fprintf(stderr, "tool_genpact: %s: %s\n", err.source, err.msg);
 	buf_release(&e);
 	buf_release(&a);
 	buf_release(&p);
+	return r ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -96,8 +103,7 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 4 && !strcmp(argv[1], "body") &&
 	    !parse_long(argv[2], 0, 1L << 32, &n)) {
-		gen_body(n, argv[3]);
-		return 0;
+		return gen_body(n, argv[3]);
 	}
 	fprintf(stderr, "usage: tool_genpact pact N | body BYTES DIR\n");
 	return 2;
