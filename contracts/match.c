@@ -1662,6 +1662,9 @@ static int media_equal(const char *e, const char *a)
 {
 	char eb[128], ab[128];
 	const char *p;
+	/* not a media type at all ("alligators"): values are case-sensitive */
+	if (!strchr(e, '/') || !strchr(a, '/'))
+		return !strcmp(e, a);
 	media_base(e, eb, sizeof(eb));
 	media_base(a, ab, sizeof(ab));
 	if (strcmp(eb, ab))
