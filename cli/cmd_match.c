@@ -55,6 +55,8 @@ static int report(const struct mismatches *m)
 	}
 	for (i = 0; i < m->n; i++)
 		printf("%s: %s\n", m->v[i].path, m->v[i].message);
+	if (m->dropped)
+		printf("... and %zu more mismatches\n", m->dropped);
 	return EXIT_MISMATCH;
 }
 

@@ -29,11 +29,14 @@ static int self_check(const struct contract *c, const struct interaction *ix,
 			match_message(&ix->replies[k], &ix->replies[k], &o, &m);
 	}
 	limit = m.limit_hit;
-	for (k = 0; k < m.n && !quiet; k++)
+	/* -q silences warnings, never errors */
+	for (k = 0; k < m.n && (!quiet || limit); k++)
 		fprintf(stderr, "%s: %s: /interactions/%zu ('%s'): %s: %s\n",
 			c->source, limit ? "error" : "warning", i,
 			ix->description ? ix->description : "", m.v[k].path,
 			m.v[k].message);
+	if (m.dropped && (!quiet || limit))
+		fprintf(stderr, "%s: ... and %zu more\n", c->source, m.dropped);
 	mismatches_release(&m);
 	return limit ? -1 : 0;
 }

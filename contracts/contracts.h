@@ -351,10 +351,17 @@ struct mismatch {
 	char *message;
 };
 
+/*
+ * At most MISMATCH_MAX are kept (a huge body that fails everywhere must
+ * not grow the list without bound); `dropped` counts the rest.
+ */
+#define MISMATCH_MAX 1000
+
 struct mismatches {
 	struct mismatch *v;
 	size_t n;
 	size_t cap;
+	size_t dropped;
 	int limit_hit; /* a regex ran into its match, depth or time limit */
 	unsigned long long regex_ns; /* time spent in regexes so far */
 };
@@ -373,7 +380,8 @@ struct match_opts {
 
 /*
  * Matches `act` against `exp` (and exp's rules) and appends every mismatch
- * to `out`. Returns the number of mismatches added.
+ * to `out`. Returns the number of mismatches found; past MISMATCH_MAX they
+ * are counted in out->dropped instead of appended.
  */
 size_t match_request(const struct http_request *exp,
 		     const struct http_request *act, const struct match_opts *o,
@@ -389,8 +397,8 @@ enum part_kind { PART_REQUEST, PART_RESPONSE, PART_MESSAGE };
 /*
  * Matches two parts laid out as in the Pact specification's test cases
  * (`expected` with its matchingRules, `actual` without) at version o->spec.
- * Returns the number of mismatches appended to out, or -1 with err set when
- * either part cannot be read.
+ * Returns the number of mismatches found (as match_request does), or -1
+ * with err set when either part cannot be read.
  */
 long match_parts(enum part_kind k, const cJSON *expected, const cJSON *actual,
 		 const struct match_opts *o, struct mismatches *out,

@@ -62,6 +62,10 @@ void mismatches_add(struct mismatches *m, const char *path,
 	struct mismatch *x;
 	struct buf b;
 	va_list ap;
+	if (m->n >= MISMATCH_MAX) {
+		m->dropped++;
+		return;
+	}
 	m->v = xgrow(m->v, &m->cap, m->n + 1, sizeof(*m->v));
 	x = &m->v[m->n++];
 	x->path = xstrdup(path ? path : "$");
