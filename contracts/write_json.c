@@ -624,60 +624,80 @@ static cJSON *party_out(const char *name, const cJSON *extra)
 	return o;
 }
 
-cJSON *contract_to_cjson(const struct contract *c, enum spec_version to,
-			 struct err *e)
+/* The array an interaction is written to at the target version. */
+static const char *list_of(const struct wr *w, const struct interaction *ix)
 {
-	struct wr w;
-	cJSON *doc = cJSON_CreateObject(), *ixs = NULL, *msgs = NULL;
+	return w->to == SPEC_V3 && ix->type == IX_MESSAGE ? "messages"
+							  : "interactions";
+}
+
+/*
+ * The document of c at w->to. With `shell`, the interaction arrays are
+ * left empty for the caller to stream (contract_write_json), so a large
+ * contract is never held twice in memory.
+ */
+static cJSON *build(const struct contract *c, struct wr *w, int shell)
+{
+	cJSON *doc = cJSON_CreateObject();
 	size_t i;
-	memset(&w, 0, sizeof(w));
-	w.from = c->spec;
-	w.to = to == SPEC_UNKNOWN ? c->spec : to;
-	w.e = e;
 	cJSON_AddItemToObject(doc, "consumer",
 			      party_out(c->consumer, c->consumer_extra));
 	cJSON_AddItemToObject(doc, "provider",
 			      party_out(c->provider, c->provider_extra));
 	for (i = 0; i < c->n; i++) {
 		const struct interaction *ix = &c->ix[i];
-		cJSON *x = interaction_out(&w, ix);
+		const char *list = list_of(w, ix);
+		cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, list), *x;
+		if (!a)
+			a = cJSON_AddArrayToObject(doc, list);
+		if (shell)
+			continue;
+		x = interaction_out(w, ix);
 		if (!x)
 			goto fail;
-		if (w.to == SPEC_V3 && ix->type == IX_MESSAGE) {
-			if (!msgs)
-				msgs = cJSON_AddArrayToObject(doc, "messages");
-			cJSON_AddItemToArray(msgs, x);
-		} else {
-			if (!ixs)
-				ixs = cJSON_AddArrayToObject(doc,
-							     "interactions");
-			cJSON_AddItemToArray(ixs, x);
-		}
+		cJSON_AddItemToArray(a, x);
 	}
-	if (!ixs && !msgs)
-		cJSON_AddArrayToObject(doc, c->messages_form && w.to == SPEC_V3
+	if (!c->n)
+		cJSON_AddArrayToObject(doc, c->messages_form && w->to == SPEC_V3
 						    ? "messages"
 						    : "interactions");
-	if (w.to == SPEC_V1 || w.to == SPEC_V1_1) {
+	if (w->to == SPEC_V1 || w->to == SPEC_V1_1) {
 		for (i = 0; i < c->n; i++)
 			if (c->ix[i].request.rules.n ||
 			    c->ix[i].response.rules.n) {
-				w.where[0] = '\0';
-				unsupported(&w, "matching rules");
+				w->where[0] = '\0';
+				unsupported(w, "matching rules");
 				goto fail;
 			}
 	}
 	{
-		cJSON *md = metadata_out(&w, c);
+		cJSON *md = metadata_out(w, c);
 		if (md)
 			cJSON_AddItemToObject(doc, "metadata", md);
 	}
 	add_extra(doc, c->extra);
 	return doc;
 fail:
-	err_setsource(e, c->source);
+	err_setsource(w->e, c->source);
 	cJSON_Delete(doc);
 	return NULL;
+}
+
+static void wr_init(struct wr *w, const struct contract *c,
+		    enum spec_version to, struct err *e)
+{
+	memset(w, 0, sizeof(*w));
+	w->from = c->spec;
+	w->to = to == SPEC_UNKNOWN ? c->spec : to;
+	w->e = e;
+}
+
+cJSON *contract_to_cjson(const struct contract *c, enum spec_version to,
+			 struct err *e)
+{
+	struct wr w;
+	wr_init(&w, c, to, e);
+	return build(c, &w, 0);
 }
 
 /* Deterministic JSON text. */
@@ -832,16 +852,75 @@ void json_write_sorted(const cJSON *v, struct buf *out)
 	buf_addch(out, '\n');
 }
 
+/* Writes one interaction array, building one interaction at a time. */
+static int write_list(struct wr *w, const struct contract *c, const char *list,
+		      struct buf *b)
+{
+	size_t i;
+	int first = 1;
+	buf_addch(b, '[');
+	for (i = 0; i < c->n; i++) {
+		cJSON *x;
+		if (strcmp(list_of(w, &c->ix[i]), list))
+			continue;
+		x = interaction_out(w, &c->ix[i]);
+		if (!x) {
+			err_setsource(w->e, c->source);
+			return -1;
+		}
+		buf_addstr(b, first ? "\n" : ",\n");
+		indent(b, 2);
+		write_value(x, b, 2);
+		cJSON_Delete(x);
+		first = 0;
+	}
+	if (!first) {
+		buf_addch(b, '\n');
+		indent(b, 1);
+	}
+	buf_addch(b, ']');
+	return 0;
+}
+
 int contract_write_json(const struct contract *c, enum spec_version to,
 			struct buf *out, struct err *e)
 {
-	cJSON *doc = contract_to_cjson(c, to, e);
+	struct wr w;
+	cJSON *doc, *it;
+	const cJSON **keys;
+	size_t n = 0, i, j;
+	int r = 0;
+	wr_init(&w, c, to, e);
+	doc = build(c, &w, 1);
 	if (!doc)
 		return -1;
-	json_write_sorted(doc, out);
+	cJSON_ArrayForEach(it, doc) n++;
+	keys = xmalloc(n * sizeof(*keys));
+	n = 0;
+	cJSON_ArrayForEach(it, doc) keys[n++] = it;
+	for (i = 1; i < n; i++) {
+		const cJSON *x = keys[i];
+		for (j = i; j > 0 && strcmp(keys[j - 1]->string, x->string) > 0;
+		     j--)
+			keys[j] = keys[j - 1];
+		keys[j] = x;
+	}
+	/* the top level by hand, so the interaction arrays can stream */
+	buf_addstr(out, "{\n");
+	for (i = 0; i < n && !r; i++) {
+		const char *k = keys[i]->string;
+		indent(out, 1);
+		write_string(out, k);
+		buf_addstr(out, ": ");
+		if (!strcmp(k, "interactions") || !strcmp(k, "messages"))
+			r = write_list(&w, c, k, out);
+		else
+			write_value(keys[i], out, 1);
+		buf_addstr(out, i + 1 < n ? ",\n" : "\n");
+	}
 	/* no final newline: byte for byte what the Pact libraries write */
-	if (out->len && out->ptr[out->len - 1] == '\n')
-		out->ptr[--out->len] = '\0';
+	buf_addch(out, '}');
+	free(keys);
 	cJSON_Delete(doc);
-	return 0;
+	return r;
 }
