@@ -1017,13 +1017,96 @@ static int query_from(struct rd *rd, const cJSON *o, const char *ptr,
 	return 0;
 }
 
+/*
+ * One generator: a known type and, where it takes them, well-formed
+ * parameters. The object itself is kept as written; the stub server and
+ * the verifier apply it.
+ */
+static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
+{
+	static const char *const types[] = { "RandomInt",
+					     "RandomDecimal",
+					     "RandomHexadecimal",
+					     "RandomString",
+					     "Regex",
+					     "Uuid",
+					     "Date",
+					     "Time",
+					     "DateTime",
+					     "RandomBoolean",
+					     "ProviderState",
+					     "MockServerURL",
+					     NULL };
+	const cJSON *t, *v;
+	char p[PTR_MAX];
+	if (want(rd, g, ptr, cJSON_IsObject(g), "a generator object"))
+		return -1;
+	t = cJSON_GetObjectItemCaseSensitive(g, "type");
+	ptr_join(p, ptr, "type");
+	if (!cJSON_IsString(t))
+		return shape(rd, p, "%s", "generator needs a type");
+	if (!in_list(t->valuestring, types))
+		return shape(rd, p, "unknown generator '%s'", t->valuestring);
+	if (!strcmp(t->valuestring, "Regex")) {
+		struct regex *re = NULL;
+		v = cJSON_GetObjectItemCaseSensitive(g, "regex");
+		ptr_join(p, ptr, "regex");
+		if (!cJSON_IsString(v))
+			return shape(rd, p, "%s",
+				     "Regex generator needs a regex string");
+		if (regex_compile(rd, p, v->valuestring, &re))
+			return -1;
+		regex_unref(re);
+	} else if (!strcmp(t->valuestring, "ProviderState")) {
+		v = cJSON_GetObjectItemCaseSensitive(g, "expression");
+		ptr_join(p, ptr, "expression");
+		if (!cJSON_IsString(v))
+			return shape(
+				rd, p, "%s",
+				"ProviderState generator needs an expression");
+	} else if (!strcmp(t->valuestring, "Date") ||
+		   !strcmp(t->valuestring, "Time") ||
+		   !strcmp(t->valuestring, "DateTime")) {
+		char why[160];
+		v = cJSON_GetObjectItemCaseSensitive(g, "format");
+		ptr_join(p, ptr, "format");
+		if (v && (!cJSON_IsString(v) ||
+			  fmt_check_pattern(v->valuestring, why, sizeof(why))))
+			return shape(rd, p, "bad %s format: %s", t->valuestring,
+				     cJSON_IsString(v) ? why : "not a string");
+	}
+	return 0;
+}
+
 static int generators_from(struct rd *rd, const cJSON *o, const char *ptr,
 			   cJSON **out)
 {
+	const cJSON *cat, *g;
+	char p[PTR_MAX], q[PTR_MAX];
 	if (!o)
 		return 0;
 	if (want(rd, o, ptr, cJSON_IsObject(o), "an object of generators"))
 		return -1;
+	cJSON_ArrayForEach(cat, o)
+	{
+		ptr_join(p, ptr, cat->string);
+		/* path and status hold one generator; the rest name theirs */
+		if (cJSON_IsString(
+			    cJSON_GetObjectItemCaseSensitive(cat, "type"))) {
+			if (generator_check(rd, cat, p))
+				return -1;
+			continue;
+		}
+		if (want(rd, cat, p, cJSON_IsObject(cat),
+			 "an object of generators"))
+			return -1;
+		cJSON_ArrayForEach(g, cat)
+		{
+			ptr_join(q, p, g->string);
+			if (generator_check(rd, g, q))
+				return -1;
+		}
+	}
 	*out = cJSON_Duplicate(o, 1);
 	return 0;
 }
