@@ -75,5 +75,6 @@ void print_err(const struct err *e);
 int cmd_validate(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_stub(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ struct cmd {
 };
 
 static const struct cmd commands[] = {
+	{ "stub", cmd_stub, "serve contracts as a fake provider over HTTP" },
 	{ "validate", cmd_validate,
 	  "check contract files, report file:line errors" },
 	{ "match", cmd_match,

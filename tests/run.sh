@@ -54,5 +54,18 @@ if [ -x tests/fixtures.sh ] || [ -f tests/fixtures.sh ]; then
 	[ $rc -eq 0 ] || fail=1
 fi
 
+if [ -x "$build/tests/tool_stubcheck" ] && command -v curl >/dev/null 2>&1; then
+	out=$(sh tests/stub.sh "$build" "$shared" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v '^ok ' | tail -60
+	p=$(printf '%s' "$out" | sed -n 's/^stub: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
+	f=$(printf '%s' "$out" | sed -n 's/^stub: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-1}))
+	[ $rc -eq 0 ] || fail=1
+else
+	note "stub: skipped (curl or tool_stubcheck missing)"
+fi
+
 echo "$total_pass passed, $total_fail failed"
 exit $fail

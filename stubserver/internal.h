@@ -1,0 +1,165 @@
+/*
+ * Private to stubserver/: the pieces of the stub server that are tested on
+ * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
+ * selection and nearest-miss reports (select.c), response building and
+ * generators (respond.c).
+ */
+#ifndef ACCORD_STUBSERVER_INTERNAL_H
+#define ACCORD_STUBSERVER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stubserver/stubserver.h"
+
+/* http1.c: requests. ------------------------------------------------- */
+
+#define HTTP1_MAX_HEAD (16 * 1024) /* larger heads get 431 */
+#define HTTP1_MAX_HEADERS 100
+
+struct http1_header {
+	const char *name;
+	size_t name_len;
+	const char *value; /* leading and trailing whitespace removed */
+	size_t value_len;
+};
+
+struct http1_request {
+	const char *method;
+	size_t method_len;
+	const char *target; /* request-target as sent: "/a/b?x=1" */
+	size_t target_len;
+	int minor_version; /* HTTP/1.x */
+	struct http1_header headers[HTTP1_MAX_HEADERS];
+	size_t nheaders;
+};
+
+enum http1_status {
+	HTTP1_INCOMPLETE = -2,
+	HTTP1_BAD = -1,	      /* malformed: answer 400 and close */
+	HTTP1_TOO_LARGE = -3, /* head over HTTP1_MAX_HEAD: answer 431 */
+};
+
+/*
+ * Parses a request head from buf[0..len). Stateless and allocation-free:
+ * the results point into buf. Returns the number of bytes the head takes
+ * (through the blank line) when it is complete, or an enum http1_status.
+ * Strict: CRLF line ends only (a bare LF is an error), no obsolete line
+ * folding, tokens as RFC 9110 defines them, at most HTTP1_MAX_HEADERS
+ * headers. On HTTP1_BAD, *why says what was wrong.
+ */
+long http1_parse_request(const char *buf, size_t len, struct http1_request *req,
+			 const char **why);
+
+enum http1_framing {
+	HTTP1_NO_BODY,
+	HTTP1_LENGTH,  /* Content-Length */
+	HTTP1_CHUNKED, /* Transfer-Encoding: chunked */
+};
+
+/*
+ * How the body of a parsed request is framed. Returns -1 with *why set on
+ * request smuggling hazards: Content-Length with Transfer-Encoding,
+ * duplicate or invalid Content-Length, a Transfer-Encoding other than a
+ * final "chunked".
+ */
+int http1_framing(const struct http1_request *req, enum http1_framing *f,
+		  uint64_t *length, const char **why);
+
+/* Case-insensitive header lookup; NULL if absent. */
+const struct http1_header *http1_header(const struct http1_request *req,
+					const char *name);
+
+/* An incremental chunked-body decoder. Zero-initialise before use. */
+struct http1_chunked {
+	int state;
+	uint64_t remaining;
+	size_t line; /* bytes of the current size or trailer line */
+};
+
+/*
+ * Decodes chunked data from buf[0..len), appending the payload to out
+ * (whose limit bounds the body: over it, HTTP1_TOO_LARGE). Returns the
+ * number of bytes consumed; sets *done once the last chunk and the
+ * trailers have been read (bytes after that belong to the next request).
+ * HTTP1_BAD with *why on bad chunk sizes or framing.
+ */
+long http1_chunked_decode(struct http1_chunked *st, const char *buf, size_t len,
+			  struct buf *out, int *done, const char **why);
+
+/* select.c: which interaction answers a request. ---------------------- */
+
+/*
+ * The interactions a stub serves, indexed by method and literal path so
+ * the cost of a request does not grow with their number; interactions
+ * whose path is matched by a rule sit in a fallback list per method.
+ */
+struct stub_set;
+
+/* Takes ownership of the contracts (an array of n pointers). */
+struct stub_set *stub_set_new(struct contract **contracts, size_t n);
+void stub_set_free(struct stub_set *s);
+size_t stub_set_count(const struct stub_set *s);
+/* The description of interaction `index` (file order), or NULL. */
+const char *stub_set_description(const struct stub_set *s, size_t index);
+
+/* The provider states chosen for a request, by name. */
+struct stub_states {
+	const char *const *names;
+	size_t n;
+};
+
+struct stub_pick {
+	const struct contract *contract;
+	const struct interaction *ix;
+	size_t index; /* position in the set, in file order */
+};
+
+/*
+ * Selects the interaction that answers `req` (an actual request: body as
+ * raw bytes). Among interactions whose request matches: those whose
+ * provider states equal the chosen states win, then the most specific
+ * (fewest rule-matched fields), then file order. Returns 1 with *pick
+ * filled, or 0 when nothing matches. With `explain`, appends one line per
+ * interaction considered and why the winner won.
+ */
+int stub_select(const struct stub_set *s, const struct http_request *req,
+		const struct stub_states *states, struct stub_pick *pick,
+		struct buf *explain);
+
+/*
+ * The "nearest miss" for an unmatched request: a JSON object naming up to
+ * `max` closest interactions (same method and path first, then the
+ * fewest mismatches) with their mismatches. Caller frees with cJSON_Delete.
+ */
+cJSON *stub_nearest(const struct stub_set *s, const struct http_request *req,
+		    size_t max);
+
+/* respond.c: answers. ------------------------------------------------- */
+
+struct stub_gen {
+	int enabled;		   /* --generators */
+	const cJSON *state_params; /* merged params of the chosen states */
+	uint64_t seed;		   /* for Random* generators */
+	const char *base_url;	   /* for MockServerURL */
+};
+
+/*
+ * Appends the HTTP/1.1 response for interaction ix to out: status line,
+ * headers from the contract (values as written; v4 lists repeat the
+ * header), Content-Type kept or derived from the body, Content-Length,
+ * then the body (v4 encoded bodies decoded) unless head_only. Returns 0,
+ * or -1 with err set when a generator cannot run.
+ */
+int stub_respond(const struct interaction *ix, const struct stub_gen *g,
+		 int head_only, int keep_alive, struct buf *out, struct err *e);
+
+/* Appends a complete response with a JSON body (admin API, errors). */
+void stub_respond_json(int status, const cJSON *body, int head_only,
+		       int keep_alive, struct buf *out);
+void stub_respond_text(int status, const char *content_type, const char *body,
+		       size_t len, int head_only, int keep_alive,
+		       struct buf *out);
+const char *stub_reason(int status);
+
+#endif

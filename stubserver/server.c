@@ -1,0 +1,652 @@
+/*
+ * server.c: the stub server's event loops. Each worker runs a libuv loop
+ * on its own thread with its own listening socket on the shared port
+ * (SO_REUSEPORT); connections are parsed with http1.c, answered through
+ * select.c and respond.c, and written back in order, so keep-alive and
+ * pipelining come for free. Nothing blocks a loop: answers are built in
+ * memory and handed to uv_write.
+ *
+ * What the workers share (the interaction set, provider states, journal
+ * and metrics) lives in struct shared behind locks: a read-write lock for
+ * the set (swapped whole on SIGHUP), a mutex for the rest.
+ */
+#include "stubserver/internal.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "stubserver/service.h"
+
+#define READ_CHUNK 65536
+#define REQUEST_TIMEOUT_MS 10000    /* a request must arrive within this */
+#define WRITE_HIGH_WATER (1u << 20) /* stop reading past this backlog */
+#define DRAIN_TIMEOUT_MS 5000
+
+struct worker {
+	uv_loop_t loop;
+	uv_tcp_t listener;
+	uv_async_t wake;
+	uv_signal_t sigint, sigterm, sighup;
+	uv_timer_t drain;
+	struct shared *sh;
+	pthread_t thread;
+	int index;
+	size_t nconns;
+	int stopping;
+	struct conn *conns;    /* list of open connections */
+	char rbuf[READ_CHUNK]; /* every read lands here first */
+};
+
+enum phase { PH_HEAD, PH_BODY, PH_CHUNKED, PH_CLOSING };
+
+struct conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	struct worker *w;
+	struct conn *prev, *next;
+	struct buf in; /* bytes read and not yet consumed */
+	enum phase phase;
+	size_t head_len; /* while reading a body */
+	uint64_t body_len;
+	struct http1_chunked chunked;
+	size_t chunked_off; /* chunked bytes consumed after the head */
+	struct buf body;    /* decoded chunked body */
+	int sent_continue;
+	uint64_t request_start; /* uv_now of a request's first byte, or 0 */
+	uint64_t last_active;
+	size_t pending; /* bytes handed to uv_write, not yet written */
+	int reading;
+	int close_after_write;
+	int handles_open;
+};
+
+struct write_req {
+	uv_write_t req;
+	struct conn *c;
+	char *data;
+	size_t len;
+};
+
+static void conn_close(struct conn *c);
+static void process(struct conn *c);
+
+/* Writing. */
+
+static void on_write(uv_write_t *req, int status)
+{
+	struct write_req *wr = (struct write_req *)req;
+	struct conn *c = wr->c;
+	c->pending -= wr->len;
+	free(wr->data);
+	free(wr);
+	if (status < 0) {
+		conn_close(c);
+		return;
+	}
+	if (c->close_after_write && !c->pending) {
+		conn_close(c);
+		return;
+	}
+	if (!c->reading && c->phase != PH_CLOSING &&
+	    c->pending < WRITE_HIGH_WATER / 2)
+		process(c); /* resumes reading when the backlog is gone */
+}
+
+/* Hands the bytes of out to libuv (taking them); resets out. */
+static void conn_send(struct conn *c, struct buf *out)
+{
+	struct write_req *wr;
+	uv_buf_t b;
+	if (!out->len)
+		return;
+	wr = xcalloc(1, sizeof(*wr));
+	wr->c = c;
+	wr->data = buf_detach(out, &wr->len);
+	b = uv_buf_init(wr->data, (unsigned)wr->len);
+	c->pending += wr->len;
+	if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write)) {
+		c->pending -= wr->len;
+		free(wr->data);
+		free(wr);
+		conn_close(c);
+	}
+}
+
+/* Connections. */
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+	if (--c->handles_open)
+		return;
+	buf_release(&c->in);
+	buf_release(&c->body);
+	free(c);
+}
+
+static void conn_close(struct conn *c)
+{
+	struct worker *w = c->w;
+	if (c->phase == PH_CLOSING && !c->handles_open)
+		return;
+	if (c->phase == PH_CLOSING)
+		return;
+	c->phase = PH_CLOSING;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->nconns--;
+	svc_conn_closed(w->sh);
+	uv_timer_stop(&c->timer);
+	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+	if (w->stopping && !w->conns)
+		uv_async_send(&w->wake);
+}
+
+/* Answers and closes: for malformed, oversized or timed-out requests. */
+static void conn_fail(struct conn *c, int status, const char *why)
+{
+	struct buf out;
+	cJSON *body = cJSON_CreateObject();
+	buf_init(&out, 0);
+	cJSON_AddStringToObject(body, "error", why);
+	stub_respond_json(status, body, 0, 0, &out);
+	cJSON_Delete(body);
+	svc_log_rejected(c->w->sh, status, why);
+	c->close_after_write = 1;
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = 0;
+	}
+	conn_send(c, &out);
+	buf_release(&out);
+	if (!c->pending)
+		conn_close(c);
+}
+
+/*
+ * Reads land in the worker's one buffer and are appended to the
+ * connection's own, which holds only unconsumed bytes (and is freed when
+ * empty), so an idle connection costs no read buffer.
+ */
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+	(void)hint;
+	b->base = c->w->rbuf;
+	b->len = sizeof(c->w->rbuf);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct conn *c = s->data;
+	if (n < 0) {
+		conn_close(c);
+		return;
+	}
+	if (!n)
+		return;
+	if (buf_add(&c->in, b->base, (size_t)n)) {
+		conn_fail(c, 413, "request larger than the limit");
+		return;
+	}
+	c->last_active = uv_now(&c->w->loop);
+	if (!c->request_start)
+		c->request_start = c->last_active;
+	process(c);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	const struct stub_config *cfg = svc_config(c->w->sh);
+	uint64_t now = uv_now(&c->w->loop);
+	if (c->phase == PH_CLOSING)
+		return;
+	if (c->request_start && now - c->request_start > REQUEST_TIMEOUT_MS) {
+		conn_fail(c, 408, "request not received in time");
+		return;
+	}
+	if (!c->request_start && !c->pending &&
+	    now - c->last_active > (uint64_t)cfg->idle_timeout_ms)
+		conn_close(c);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct worker *w = server->data;
+	const struct stub_config *cfg = svc_config(w->sh);
+	struct conn *c;
+	if (status < 0 || w->stopping)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->w = w;
+	uv_tcp_init(&w->loop, &c->tcp);
+	c->tcp.data = c;
+	c->handles_open = 1;
+	if (uv_accept(server, (uv_stream_t *)&c->tcp)) {
+		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+		return;
+	}
+	uv_timer_init(&w->loop, &c->timer);
+	c->timer.data = c;
+	c->handles_open = 2;
+	buf_init(&c->in, HTTP1_MAX_HEAD + cfg->max_body + READ_CHUNK);
+	buf_init(&c->body, cfg->max_body);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	c->last_active = uv_now(&w->loop);
+	uv_tcp_nodelay(&c->tcp, 1);
+	if (!svc_conn_opened(w->sh)) {
+		/* over the cap: a clear answer rather than a silent drop */
+		conn_fail(c, 503, "too many open connections");
+		return;
+	}
+	uv_timer_start(&c->timer, on_timer, 1000, 1000);
+	c->reading = 1;
+	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+/* Requests. */
+
+static int wants_keep_alive(const struct http1_request *req)
+{
+	const struct http1_header *h = http1_header(req, "Connection");
+	int close = 0, keep = 0;
+	if (h) {
+		size_t i = 0;
+		while (i < h->value_len) {
+			size_t j = i, k;
+			while (j < h->value_len && h->value[j] != ',')
+				j++;
+			k = i;
+			while (k < j &&
+			       (h->value[k] == ' ' || h->value[k] == '\t'))
+				k++;
+			if (j - k >= 5 &&
+			    !str_ncasecmp(h->value + k, "close", 5))
+				close = 1;
+			if (j - k >= 10 &&
+			    !str_ncasecmp(h->value + k, "keep-alive", 10))
+				keep = 1;
+			i = j + 1;
+		}
+	}
+	if (close)
+		return 0;
+	return req->minor_version >= 1 || keep;
+}
+
+static int expects_continue(const struct http1_request *req)
+{
+	const struct http1_header *h = http1_header(req, "Expect");
+	return h && h->value_len == 12 &&
+	       !str_ncasecmp(h->value, "100-continue", 12);
+}
+
+/* Answers one complete request; its body is body[0..len). */
+static void dispatch(struct conn *c, const struct http1_request *req,
+		     const char *body, size_t len, struct buf *out)
+{
+	int keep = wants_keep_alive(req) && !c->w->stopping;
+	svc_handle(c->w->sh, req, body, len, keep, out);
+	if (!keep)
+		c->close_after_write = 1;
+}
+
+/*
+ * Consumes as many complete requests as the buffer holds, appending their
+ * answers to one write. Returns when more bytes are needed, the backlog of
+ * unwritten answers is too large (reading stops until it drains), or the
+ * connection is to close.
+ */
+static void process(struct conn *c)
+{
+	const struct stub_config *cfg = svc_config(c->w->sh);
+	struct buf out;
+	size_t off = 0;
+	buf_init(&out, 0);
+	while (c->phase != PH_CLOSING && !c->close_after_write) {
+		const char *data = c->in.ptr + off;
+		size_t len = c->in.len - off;
+		struct http1_request req;
+		enum http1_framing fr;
+		const char *why = NULL;
+		long r;
+		if (c->pending + out.len > WRITE_HIGH_WATER) {
+			if (c->reading) {
+				uv_read_stop((uv_stream_t *)&c->tcp);
+				c->reading = 0;
+			}
+			break;
+		}
+		if (!len)
+			break;
+		r = http1_parse_request(data, len, &req, &why);
+		if (r == HTTP1_INCOMPLETE)
+			break;
+		if (r == HTTP1_TOO_LARGE) {
+			conn_send(c, &out);
+			conn_fail(c, 431, "request head larger than 16 KiB");
+			buf_release(&out);
+			return;
+		}
+		if (r < 0 || http1_framing(&req, &fr, &c->body_len, &why) < 0) {
+			conn_send(c, &out);
+			conn_fail(c, 400, why ? why : "malformed request");
+			buf_release(&out);
+			return;
+		}
+		c->head_len = (size_t)r;
+		if (fr == HTTP1_LENGTH) {
+			if (c->body_len > cfg->max_body) {
+				conn_send(c, &out);
+				conn_fail(
+					c, 413,
+					"request body larger than --max-body");
+				buf_release(&out);
+				return;
+			}
+			if (len - c->head_len < c->body_len) {
+				if (expects_continue(&req) &&
+				    !c->sent_continue) {
+					buf_addstr(
+						&out,
+						"HTTP/1.1 100 Continue\r\n\r\n");
+					c->sent_continue = 1;
+				}
+				break;
+			}
+			dispatch(c, &req, data + c->head_len,
+				 (size_t)c->body_len, &out);
+			off += c->head_len + (size_t)c->body_len;
+		} else if (fr == HTTP1_CHUNKED) {
+			int done = 0;
+			long used;
+			if (c->phase != PH_CHUNKED) {
+				memset(&c->chunked, 0, sizeof(c->chunked));
+				buf_reset(&c->body);
+				c->phase = PH_CHUNKED;
+				if (expects_continue(&req) &&
+				    !c->sent_continue) {
+					buf_addstr(
+						&out,
+						"HTTP/1.1 100 Continue\r\n\r\n");
+					c->sent_continue = 1;
+				}
+			}
+			/* the head stays in the buffer until the body is done;
+			 * decoded data goes to c->body */
+			used = http1_chunked_decode(
+				&c->chunked,
+				data + c->head_len + c->chunked_off,
+				len - c->head_len - c->chunked_off, &c->body,
+				&done, &why);
+			if (used < 0) {
+				conn_send(c, &out);
+				conn_fail(
+					c, used == HTTP1_TOO_LARGE ? 413 : 400,
+					used == HTTP1_TOO_LARGE
+						? "request body larger than --max-body"
+						: (why ? why
+						       : "bad chunked body"));
+				buf_release(&out);
+				return;
+			}
+			c->chunked_off += (size_t)used;
+			if (!done)
+				break;
+			dispatch(c, &req, c->body.ptr, c->body.len, &out);
+			off += c->head_len + c->chunked_off;
+			c->chunked_off = 0;
+		} else {
+			dispatch(c, &req, "", 0, &out);
+			off += c->head_len;
+		}
+		c->phase = PH_HEAD;
+		c->sent_continue = 0;
+		c->request_start = off < c->in.len ? uv_now(&c->w->loop) : 0;
+	}
+	if (off) {
+		memmove(c->in.ptr, c->in.ptr + off, c->in.len - off);
+		c->in.len -= off;
+		c->in.ptr[c->in.len] = '\0';
+		if (!c->in.len) {
+			c->request_start = 0;
+			buf_release(&c->in); /* idle connections hold nothing */
+		}
+	}
+	conn_send(c, &out);
+	buf_release(&out);
+	if (c->phase == PH_CLOSING)
+		return;
+	if (c->close_after_write) {
+		if (c->reading) {
+			uv_read_stop((uv_stream_t *)&c->tcp);
+			c->reading = 0;
+		}
+		if (!c->pending)
+			conn_close(c);
+		return;
+	}
+	if (!c->reading && c->pending + out.len <= WRITE_HIGH_WATER) {
+		c->reading = 1;
+		uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+	}
+}
+
+/* Listening. */
+
+/*
+ * A listening socket of our own making: libuv 1.44 has no SO_REUSEPORT
+ * flag, and every worker needs one on the same port.
+ */
+static int open_listener(struct worker *w, const char *host, int port,
+			 struct err *e)
+{
+	struct sockaddr_storage ss;
+	int fd, one = 1, r;
+	memset(&ss, 0, sizeof(ss));
+	if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) &&
+	    uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss))
+		return err_set(e, ERR_USAGE, "not an IP address: '%s'", host);
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return err_set(e, ERR_IO, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+#ifdef SO_REUSEPORT
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+#endif
+	if (bind(fd, (struct sockaddr *)&ss,
+		 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					  : sizeof(struct sockaddr_in))) {
+		r = errno;
+		close(fd);
+		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
+			       port, strerror(r));
+	}
+	uv_tcp_init(&w->loop, &w->listener);
+	w->listener.data = w;
+	r = uv_tcp_open(&w->listener, fd);
+	if (!r)
+		r = uv_listen((uv_stream_t *)&w->listener, 1024, on_connection);
+	if (r)
+		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
+			       port, uv_strerror(r));
+	return 0;
+}
+
+static int bound_port(struct worker *w)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+	if (uv_tcp_getsockname(&w->listener, (struct sockaddr *)&ss, &len))
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* Stopping: close the listener, close idle connections, then the loop. */
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+	while (w->conns)
+		conn_close(w->conns);
+}
+
+static void on_wake(uv_async_t *a)
+{
+	struct worker *w = a->data;
+	struct conn *c, *next;
+	if (!svc_stopping(w->sh))
+		return;
+	if (!w->stopping) {
+		w->stopping = 1;
+		if (!uv_is_closing((uv_handle_t *)&w->listener))
+			uv_close((uv_handle_t *)&w->listener, NULL);
+		uv_timer_init(&w->loop, &w->drain);
+		w->drain.data = w;
+		uv_timer_start(&w->drain, on_drain_timeout, DRAIN_TIMEOUT_MS,
+			       0);
+		/* connections between requests close now; busy ones after
+		 * their answers are written */
+		for (c = w->conns; c; c = next) {
+			next = c->next;
+			if (!c->in.len && !c->pending)
+				conn_close(c);
+			else
+				c->close_after_write = 1;
+		}
+	}
+	if (!w->conns)
+		uv_walk(&w->loop, close_walk, NULL);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct worker *w = s->data;
+	if (signum == SIGHUP) {
+		svc_reload(w->sh);
+		return;
+	}
+	svc_stop(w->sh);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+void stub_config_init(struct stub_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->host = "127.0.0.1";
+	cfg->workers = 1;
+	cfg->unmatched_status = 404;
+	cfg->max_body = 8u << 20;
+	cfg->journal_size = 1000;
+	cfg->max_connections = 10000;
+	cfg->idle_timeout_ms = 60000;
+}
+
+struct pool {
+	struct worker *w;
+	int n;
+};
+
+/* Wakes every worker (any thread): they check whether to stop. */
+static void wake_all(void *ctx)
+{
+	struct pool *p = ctx;
+	int i;
+	for (i = 0; i < p->n; i++)
+		uv_async_send(&p->w[i].wake);
+}
+
+int stub_serve(const struct stub_config *cfg, struct stub_set *set,
+	       struct err *e)
+{
+	struct worker *ws;
+	struct shared *sh;
+	struct pool pool;
+	int n = cfg->workers > 0 ? cfg->workers : 1, i, port = cfg->port, r = 0;
+	char url[160];
+	signal(SIGPIPE, SIG_IGN);
+	ws = xcalloc((size_t)n, sizeof(*ws));
+	pool.w = ws;
+	pool.n = 0; /* grows as loops come up: only those are woken */
+	sh = svc_new(cfg, set, wake_all, &pool);
+	for (i = 0; i < n; i++) {
+		struct worker *w = &ws[i];
+		w->sh = sh;
+		w->index = i;
+		uv_loop_init(&w->loop);
+		uv_async_init(&w->loop, &w->wake, on_wake);
+		w->wake.data = w;
+		pool.n = i + 1;
+		if (open_listener(w, cfg->host, port, e)) {
+			r = -1;
+			n = i + 1;
+			goto out;
+		}
+		if (!i)
+			port = bound_port(w);
+	}
+	uv_signal_init(&ws[0].loop, &ws[0].sigint);
+	uv_signal_init(&ws[0].loop, &ws[0].sigterm);
+	uv_signal_init(&ws[0].loop, &ws[0].sighup);
+	ws[0].sigint.data = ws[0].sigterm.data = ws[0].sighup.data = &ws[0];
+	uv_signal_start(&ws[0].sigint, on_signal, SIGINT);
+	uv_signal_start(&ws[0].sigterm, on_signal, SIGTERM);
+	uv_signal_start(&ws[0].sighup, on_signal, SIGHUP);
+	snprintf(url, sizeof(url),
+		 strchr(cfg->host, ':') ? "http://[%s]:%d" : "http://%s:%d",
+		 cfg->host, port);
+	svc_set_url(sh, url);
+	if (cfg->on_listen)
+		cfg->on_listen(cfg->listen_ctx, url);
+	for (i = 1; i < n; i++)
+		pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
+	uv_run(&ws[0].loop, UV_RUN_DEFAULT);
+	for (i = 1; i < n; i++)
+		pthread_join(ws[i].thread, NULL);
+out:
+	for (i = 0; i < n; i++) {
+		if (r) {
+			svc_stop(sh);
+			uv_walk(&ws[i].loop, close_walk, NULL);
+			uv_run(&ws[i].loop, UV_RUN_DEFAULT);
+		}
+		uv_loop_close(&ws[i].loop);
+	}
+	svc_free(sh);
+	free(ws);
+	return r;
+}

@@ -1,0 +1,820 @@
+/*
+ * service.c: how the stub answers. Traffic is matched against the
+ * interaction set (select.c) and answered from the contract (respond.c);
+ * requests under /__accord/ are the admin API: health, the request journal,
+ * Prometheus metrics and provider states.
+ *
+ * Provider states follow what the official Pact verifier does with
+ * --state-change-url: before each interaction it POSTs one "setup" per
+ * state of that interaction (one with state "" when it has none), and a
+ * "teardown" only when asked to. So a run of setups accumulates into the
+ * chosen state set, and the first setup after traffic (or after a
+ * teardown) starts a new set: the sequence of calls always leaves exactly
+ * the states of the next interaction chosen.
+ */
+#include "stubserver/service.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STATES_MAX 64
+
+static const double buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+				  0.005,  0.01,	   0.025,  0.05,  0.1,
+				  0.25,	  0.5,	   1,	   2.5 };
+#define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+
+struct journal_entry {
+	unsigned long long seq;
+	char time[32];
+	char *method;
+	char *target;
+	int status;
+	char *interaction; /* description, or NULL when unmatched */
+	double ms;
+};
+
+/* Requests by (interaction index, status); reset when the set changes. */
+struct count {
+	size_t index;
+	int status;
+	unsigned long long n;
+};
+
+struct shared {
+	const struct stub_config *cfg;
+	char url[160];
+	void (*wake)(void *);
+	void *wake_ctx;
+	atomic_int stopping;
+	atomic_size_t conns;
+	atomic_ullong seed;
+	time_t started;
+
+	pthread_rwlock_t set_lock;
+	struct stub_set *set;
+
+	pthread_mutex_t lock; /* everything below */
+	char *states[STATES_MAX];
+	size_t nstates;
+	cJSON *state_params; /* merged params of the chosen states */
+	int setup_open;	     /* setups since the last request accumulate */
+	struct journal_entry *journal;
+	size_t jhead, jcount;
+	unsigned long long seq;
+	struct count *counts;
+	size_t ncounts, capcounts;
+	unsigned long long unmatched;
+	unsigned long long hist[NBUCKETS + 1];
+	double hist_sum;
+	unsigned long long hist_n;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
+		       void (*wake)(void *), void *wake_ctx)
+{
+	struct shared *sh = xcalloc(1, sizeof(*sh));
+	sh->cfg = cfg;
+	sh->set = set;
+	sh->wake = wake;
+	sh->wake_ctx = wake_ctx;
+	sh->started = time(NULL);
+	atomic_init(&sh->seed, (unsigned long long)time(NULL));
+	pthread_rwlock_init(&sh->set_lock, NULL);
+	pthread_mutex_init(&sh->lock, NULL);
+	sh->journal = xcalloc(cfg->journal_size ? cfg->journal_size : 1,
+			      sizeof(*sh->journal));
+	sh->state_params = cJSON_CreateObject();
+	if (cfg->state && cfg->state[0])
+		sh->states[sh->nstates++] = xstrdup(cfg->state);
+	return sh;
+}
+
+static void journal_clear(struct shared *sh)
+{
+	size_t i, cap = sh->cfg->journal_size ? sh->cfg->journal_size : 1;
+	for (i = 0; i < cap; i++) {
+		free(sh->journal[i].method);
+		free(sh->journal[i].target);
+		free(sh->journal[i].interaction);
+		memset(&sh->journal[i], 0, sizeof(sh->journal[i]));
+	}
+	sh->jhead = sh->jcount = 0;
+}
+
+static void states_clear(struct shared *sh)
+{
+	size_t i;
+	for (i = 0; i < sh->nstates; i++)
+		free(sh->states[i]);
+	sh->nstates = 0;
+	cJSON_Delete(sh->state_params);
+	sh->state_params = cJSON_CreateObject();
+}
+
+void svc_free(struct shared *sh)
+{
+	if (!sh)
+		return;
+	journal_clear(sh);
+	free(sh->journal);
+	states_clear(sh);
+	cJSON_Delete(sh->state_params);
+	free(sh->counts);
+	stub_set_free(sh->set);
+	pthread_rwlock_destroy(&sh->set_lock);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
+}
+
+const struct stub_config *svc_config(struct shared *sh)
+{
+	return sh->cfg;
+}
+
+void svc_set_url(struct shared *sh, const char *url)
+{
+	snprintf(sh->url, sizeof(sh->url), "%s", url);
+}
+
+int svc_conn_opened(struct shared *sh)
+{
+	size_t n = atomic_fetch_add(&sh->conns, 1) + 1;
+	return n <= sh->cfg->max_connections;
+}
+
+void svc_conn_closed(struct shared *sh)
+{
+	atomic_fetch_sub(&sh->conns, 1);
+}
+
+void svc_stop(struct shared *sh)
+{
+	atomic_store(&sh->stopping, 1);
+	sh->wake(sh->wake_ctx);
+}
+
+int svc_stopping(struct shared *sh)
+{
+	return atomic_load(&sh->stopping);
+}
+
+/* Logging. */
+
+static void json_log(const char *level, cJSON *o)
+{
+	char *s;
+	cJSON_AddStringToObject(o, "level", level);
+	s = cJSON_PrintUnformatted(o);
+	fprintf(stderr, "%s\n", s ? s : "{}");
+	cJSON_free(s);
+	cJSON_Delete(o);
+}
+
+void svc_log_rejected(struct shared *sh, int status, const char *why)
+{
+	if (sh->cfg->verbosity < 0)
+		return;
+	if (sh->cfg->log_json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "event", "rejected");
+		cJSON_AddNumberToObject(o, "status", status);
+		cJSON_AddStringToObject(o, "reason", why);
+		json_log("warn", o);
+	} else {
+		fprintf(stderr, "accord: rejected request: %d %s\n", status,
+			why);
+	}
+}
+
+void svc_reload(struct shared *sh)
+{
+	struct err e;
+	struct stub_set *set, *old;
+	if (!sh->cfg->reload)
+		return;
+	err_clear(&e);
+	set = sh->cfg->reload(sh->cfg->reload_ctx, &e);
+	if (!set) {
+		struct buf b;
+		buf_init(&b, 0);
+		fprintf(stderr,
+			"accord: reload failed, still serving the old contracts: %s\n",
+			err_format(&e, &b));
+		buf_release(&b);
+		return;
+	}
+	pthread_rwlock_wrlock(&sh->set_lock);
+	old = sh->set;
+	sh->set = set;
+	pthread_rwlock_unlock(&sh->set_lock);
+	pthread_mutex_lock(&sh->lock);
+	sh->ncounts = 0; /* indexes changed */
+	pthread_mutex_unlock(&sh->lock);
+	stub_set_free(old);
+	if (sh->cfg->verbosity >= 0)
+		fprintf(stderr, "accord: reloaded: %zu interactions\n",
+			stub_set_count(set));
+}
+
+/* The actual request, in the model's terms. */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes a path (not '+': that is a query convention). */
+static char *path_decode(const char *s, size_t len)
+{
+	char *out = xmalloc(len + 1);
+	size_t i, o = 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			out[o++] = (char)(hexval(s[i + 1]) * 16 +
+					  hexval(s[i + 2]));
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void to_model(const struct http1_request *req, const char *body,
+		     size_t len, struct http_request *out)
+{
+	const char *t = req->target, *q, *end = req->target + req->target_len;
+	size_t i;
+	memset(out, 0, sizeof(*out));
+	out->method = xstrndup(req->method, req->method_len);
+	/* absolute-form: drop scheme and authority */
+	if (req->target_len > 7 && !str_ncasecmp(t, "http", 4)) {
+		const char *p = memchr(t, ':', req->target_len);
+		if (p && p + 2 < end && p[1] == '/' && p[2] == '/') {
+			p += 3;
+			while (p < end && *p != '/' && *p != '?')
+				p++;
+			t = p;
+		}
+	}
+	q = memchr(t, '?', (size_t)(end - t));
+	{
+		const char *hash = memchr(t, '#', (size_t)(end - t));
+		if (hash)
+			end = hash;
+		if (q && q > end)
+			q = NULL;
+	}
+	out->path = path_decode(t, (size_t)((q ? q : end) - t));
+	if (!out->path[0]) {
+		free(out->path);
+		out->path = xstrdup("/");
+	}
+	out->has_path = 1;
+	if (q)
+		query_parse(&out->query, q + 1, (size_t)(end - q - 1));
+	for (i = 0; i < req->nheaders; i++) {
+		char *n = xstrndup(req->headers[i].name,
+				   req->headers[i].name_len);
+		char *v = xstrndup(req->headers[i].value,
+				   req->headers[i].value_len);
+		headers_add(&out->headers, n, v);
+		free(n);
+		free(v);
+	}
+	out->headers.present = 1;
+	out->body.present = 1;
+	out->body.has_bytes = 1;
+	out->body.bytes = len ? xstrndup(body, len) : NULL;
+	out->body.len = len;
+}
+
+/* Journal and metrics. */
+
+/* `desc` is the matched interaction's description, NULL when unmatched. */
+static void record(struct shared *sh, const struct http_request *req,
+		   const char *target, int status, const char *desc,
+		   size_t index, double seconds)
+{
+	size_t cap = sh->cfg->journal_size, i;
+	struct journal_entry *j;
+	time_t now = time(NULL);
+	struct tm tm;
+	pthread_mutex_lock(&sh->lock);
+	sh->seq++;
+	if (cap) {
+		j = &sh->journal[sh->jhead];
+		free(j->method);
+		free(j->target);
+		free(j->interaction);
+		j->seq = sh->seq;
+		gmtime_r(&now, &tm);
+		strftime(j->time, sizeof(j->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		j->method = xstrdup(req->method);
+		j->target = xstrdup(target);
+		j->status = status;
+		j->interaction = desc ? xstrdup(desc) : NULL;
+		j->ms = seconds * 1000;
+		sh->jhead = (sh->jhead + 1) % cap;
+		if (sh->jcount < cap)
+			sh->jcount++;
+	}
+	if (desc) {
+		for (i = 0; i < sh->ncounts; i++)
+			if (sh->counts[i].index == index &&
+			    sh->counts[i].status == status)
+				break;
+		if (i == sh->ncounts) {
+			sh->counts = xgrow(sh->counts, &sh->capcounts,
+					   sh->ncounts + 1,
+					   sizeof(*sh->counts));
+			sh->counts[i].index = index;
+			sh->counts[i].status = status;
+			sh->counts[i].n = 0;
+			sh->ncounts++;
+		}
+		sh->counts[i].n++;
+	} else {
+		sh->unmatched++;
+	}
+	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
+		;
+	sh->hist[i]++;
+	sh->hist_sum += seconds;
+	sh->hist_n++;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+static void log_request(struct shared *sh, const struct http_request *req,
+			const char *target, int status, const char *desc,
+			double seconds, const cJSON *nearest)
+{
+	const struct stub_config *cfg = sh->cfg;
+	if (cfg->verbosity < 0 || (desc && cfg->verbosity < 1))
+		return;
+	if (cfg->log_json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "event",
+					desc ? "request" : "unmatched");
+		cJSON_AddStringToObject(o, "method", req->method);
+		cJSON_AddStringToObject(o, "target", target);
+		cJSON_AddNumberToObject(o, "status", status);
+		if (desc)
+			cJSON_AddStringToObject(o, "interaction", desc);
+		else if (nearest)
+			cJSON_AddItemToObject(
+				o, "nearest",
+				cJSON_Duplicate(
+					cJSON_GetObjectItemCaseSensitive(
+						nearest, "nearest"),
+					1));
+		cJSON_AddNumberToObject(o, "ms", seconds * 1000);
+		json_log(desc ? "info" : "warn", o);
+		return;
+	}
+	if (desc) {
+		fprintf(stderr, "accord: %d %s %s -> '%s' (%.3f ms)\n", status,
+			req->method, target, desc, seconds * 1000);
+		return;
+	}
+	{
+		const cJSON *n0 = cJSON_GetArrayItem(
+			cJSON_GetObjectItemCaseSensitive(nearest, "nearest"),
+			0);
+		const cJSON *m0 = cJSON_GetArrayItem(
+			cJSON_GetObjectItemCaseSensitive(n0, "mismatches"), 0);
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(
+			n0, "description");
+		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(m0, "path");
+		const cJSON *mm = cJSON_GetObjectItemCaseSensitive(m0,
+								   "message");
+		fprintf(stderr, "accord: unmatched %s %s -> %d", req->method,
+			target, status);
+		if (cJSON_IsString(d))
+			fprintf(stderr, "; nearest '%s'", d->valuestring);
+		if (cJSON_IsString(mp) && cJSON_IsString(mm))
+			fprintf(stderr, ": %s: %s", mp->valuestring,
+				mm->valuestring);
+		fputc('\n', stderr);
+	}
+}
+
+/* Provider states. */
+
+/* "A, B" from X-Accord-State, split into names (pointers into copy). */
+static size_t split_states(char *copy, const char **names, size_t max)
+{
+	size_t n = 0;
+	char *p = copy;
+	while (p && *p && n < max) {
+		char *c = strchr(p, ','), *e;
+		if (c)
+			*c = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*p)
+			names[n++] = p;
+		p = c ? c + 1 : NULL;
+	}
+	return n;
+}
+
+static void add_state(struct shared *sh, const char *name, const cJSON *params)
+{
+	size_t i;
+	const cJSON *it;
+	for (i = 0; i < sh->nstates; i++)
+		if (!strcmp(sh->states[i], name))
+			break;
+	if (i == sh->nstates && sh->nstates < STATES_MAX)
+		sh->states[sh->nstates++] = xstrdup(name);
+	cJSON_ArrayForEach(it, params)
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(sh->state_params,
+							it->string);
+		cJSON_AddItemToObject(sh->state_params, it->string,
+				      cJSON_Duplicate(it, 1));
+	}
+}
+
+static cJSON *states_json(struct shared *sh)
+{
+	cJSON *o = cJSON_CreateObject(),
+	      *a = cJSON_AddArrayToObject(o, "states");
+	size_t i;
+	for (i = 0; i < sh->nstates; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(sh->states[i]));
+	cJSON_AddItemToObject(o, "params",
+			      cJSON_Duplicate(sh->state_params, 1));
+	return o;
+}
+
+/* The admin API. */
+
+static int admin_allowed(struct shared *sh, const struct http1_request *req)
+{
+	const struct http1_header *h;
+	const char *t = sh->cfg->admin_token;
+	size_t n;
+	if (!t)
+		return 1;
+	n = strlen(t);
+	h = http1_header(req, "X-Accord-Token");
+	if (h && h->value_len == n && !memcmp(h->value, t, n))
+		return 1;
+	h = http1_header(req, "Authorization");
+	return h && h->value_len == n + 7 &&
+	       !str_ncasecmp(h->value, "Bearer ", 7) &&
+	       !memcmp(h->value + 7, t, n);
+}
+
+static void reply(int status, cJSON *body, int head, int keep, struct buf *out)
+{
+	stub_respond_json(status, body, head, keep, out);
+	cJSON_Delete(body);
+}
+
+static cJSON *error_json(const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", msg);
+	return o;
+}
+
+static cJSON *journal_json(struct shared *sh)
+{
+	cJSON *o = cJSON_CreateObject(),
+	      *a = cJSON_AddArrayToObject(o, "requests");
+	size_t cap = sh->cfg->journal_size, i;
+	for (i = 0; i < sh->jcount; i++) {
+		const struct journal_entry *j =
+			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "seq", (double)j->seq);
+		cJSON_AddStringToObject(e, "time", j->time);
+		cJSON_AddStringToObject(e, "method", j->method);
+		cJSON_AddStringToObject(e, "target", j->target);
+		cJSON_AddNumberToObject(e, "status", j->status);
+		if (j->interaction)
+			cJSON_AddStringToObject(e, "interaction",
+						j->interaction);
+		else
+			cJSON_AddNullToObject(e, "interaction");
+		cJSON_AddNumberToObject(e, "ms", j->ms);
+		cJSON_AddItemToArray(a, e);
+	}
+	return o;
+}
+
+static void label(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_addch(b, '\\');
+		if (*s == '\n')
+			buf_addstr(b, "\\n");
+		else
+			buf_addch(b, *s);
+	}
+}
+
+static void metrics_text(struct shared *sh, struct buf *b)
+{
+	size_t i;
+	unsigned long long cum = 0;
+	buf_addstr(b, "# HELP accord_requests_total Requests answered by an "
+		      "interaction, by interaction and status.\n"
+		      "# TYPE accord_requests_total counter\n");
+	for (i = 0; i < sh->ncounts; i++) {
+		const struct count *c = &sh->counts[i];
+		const char *d = stub_set_description(sh->set, c->index);
+		buf_addstr(b, "accord_requests_total{interaction=\"");
+		label(b, d ? d : "");
+		buf_addf(b, "\",status=\"%d\"} %llu\n", c->status, c->n);
+	}
+	buf_addf(b,
+		 "# HELP accord_unmatched_total Requests no interaction "
+		 "matched.\n# TYPE accord_unmatched_total counter\n"
+		 "accord_unmatched_total %llu\n",
+		 sh->unmatched);
+	buf_addstr(b, "# HELP accord_request_duration_seconds Time to answer "
+		      "a request.\n# TYPE accord_request_duration_seconds "
+		      "histogram\n");
+	for (i = 0; i < NBUCKETS; i++) {
+		cum += sh->hist[i];
+		buf_addf(
+			b,
+			"accord_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			buckets[i], cum);
+	}
+	cum += sh->hist[NBUCKETS];
+	buf_addf(b,
+		 "accord_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+		 "accord_request_duration_seconds_sum %.9f\n"
+		 "accord_request_duration_seconds_count %llu\n",
+		 cum, sh->hist_sum, sh->hist_n);
+	buf_addf(b,
+		 "# HELP accord_open_connections Open client connections.\n"
+		 "# TYPE accord_open_connections gauge\n"
+		 "accord_open_connections %zu\n",
+		 atomic_load(&sh->conns));
+}
+
+/* POST /__accord/state: a Pact provider-state change call. */
+static void state_change(struct shared *sh, const cJSON *b, int head, int keep,
+			 struct buf *out)
+{
+	const cJSON *state = cJSON_GetObjectItemCaseSensitive(b, "state");
+	const cJSON *action = cJSON_GetObjectItemCaseSensitive(b, "action");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(b, "params");
+	const char *act = cJSON_IsString(action) ? action->valuestring
+						 : "setup";
+	if (!cJSON_IsString(state)) {
+		reply(400,
+		      error_json(
+			      "expected {\"state\": NAME, \"action\": \"setup\"|\"teardown\", \"params\": {...}}"),
+		      head, keep, out);
+		return;
+	}
+	pthread_mutex_lock(&sh->lock);
+	if (!strcmp(act, "teardown")) {
+		states_clear(sh);
+		sh->setup_open = 0;
+	} else if (!strcmp(act, "setup")) {
+		if (!sh->setup_open)
+			states_clear(sh);
+		sh->setup_open = 1;
+		if (state->valuestring[0])
+			add_state(sh, state->valuestring,
+				  cJSON_IsObject(params) ? params : NULL);
+	} else {
+		pthread_mutex_unlock(&sh->lock);
+		reply(400, error_json("action must be setup or teardown"), head,
+		      keep, out);
+		return;
+	}
+	/* the verifier feeds the answer to ProviderState generators */
+	reply(200, cJSON_Duplicate(sh->state_params, 1), head, keep, out);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* PUT /__accord/state: {"states": [...]} or {"state": NAME}. */
+static void state_put(struct shared *sh, const cJSON *b, int head, int keep,
+		      struct buf *out)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(b, "states");
+	const cJSON *one = cJSON_GetObjectItemCaseSensitive(b, "state");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(b, "params");
+	const cJSON *it;
+	if (!cJSON_IsArray(list) && !cJSON_IsString(one) &&
+	    !cJSON_IsNull(one)) {
+		reply(400,
+		      error_json(
+			      "expected {\"states\": [NAME, ...]} or {\"state\": NAME}"),
+		      head, keep, out);
+		return;
+	}
+	pthread_mutex_lock(&sh->lock);
+	states_clear(sh);
+	sh->setup_open = 0;
+	if (cJSON_IsString(one) && one->valuestring[0])
+		add_state(sh, one->valuestring, params);
+	cJSON_ArrayForEach(it, list)
+	{
+		if (cJSON_IsString(it) && it->valuestring[0])
+			add_state(sh, it->valuestring, params);
+	}
+	reply(200, states_json(sh), head, keep, out);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+static void admin(struct shared *sh, const struct http1_request *req,
+		  const struct http_request *r, const char *body, size_t len,
+		  int keep, struct buf *out)
+{
+	const char *what = r->path + strlen("/__accord/");
+	int head = !strcmp(r->method, "HEAD");
+	int get = head || !strcmp(r->method, "GET");
+	cJSON *b = NULL;
+	if (!admin_allowed(sh, req)) {
+		reply(401, error_json("admin API needs the --admin-token"),
+		      head, keep, out);
+		return;
+	}
+	if (len) {
+		b = json_parse_text("body", body, len, NULL);
+		if (!b) {
+			reply(400, error_json("body is not valid JSON"), head,
+			      keep, out);
+			return;
+		}
+	}
+	if (!strcmp(what, "health") && get) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", "ok");
+		pthread_rwlock_rdlock(&sh->set_lock);
+		cJSON_AddNumberToObject(o, "interactions",
+					(double)stub_set_count(sh->set));
+		pthread_rwlock_unlock(&sh->set_lock);
+		cJSON_AddNumberToObject(o, "uptime_s",
+					(double)(time(NULL) - sh->started));
+		cJSON_AddStringToObject(o, "url", sh->url);
+		reply(200, o, head, keep, out);
+	} else if (!strcmp(what, "requests") && get) {
+		pthread_mutex_lock(&sh->lock);
+		reply(200, journal_json(sh), head, keep, out);
+		pthread_mutex_unlock(&sh->lock);
+	} else if (!strcmp(what, "requests") && !strcmp(r->method, "DELETE")) {
+		cJSON *o = cJSON_CreateObject();
+		pthread_mutex_lock(&sh->lock);
+		cJSON_AddNumberToObject(o, "cleared", (double)sh->jcount);
+		journal_clear(sh);
+		pthread_mutex_unlock(&sh->lock);
+		reply(200, o, head, keep, out);
+	} else if (!strcmp(what, "metrics") && get) {
+		struct buf t;
+		buf_init(&t, 0);
+		pthread_rwlock_rdlock(&sh->set_lock);
+		pthread_mutex_lock(&sh->lock);
+		metrics_text(sh, &t);
+		pthread_mutex_unlock(&sh->lock);
+		pthread_rwlock_unlock(&sh->set_lock);
+		stub_respond_text(200, "text/plain; version=0.0.4", t.ptr,
+				  t.len, head, keep, out);
+		buf_release(&t);
+	} else if (!strcmp(what, "state") && get) {
+		pthread_mutex_lock(&sh->lock);
+		reply(200, states_json(sh), head, keep, out);
+		pthread_mutex_unlock(&sh->lock);
+	} else if (!strcmp(what, "state") && !strcmp(r->method, "PUT")) {
+		state_put(sh, b, head, keep, out);
+	} else if (!strcmp(what, "state") && !strcmp(r->method, "POST")) {
+		state_change(sh, b, head, keep, out);
+	} else {
+		reply(404, error_json("no such admin endpoint"), head, keep,
+		      out);
+	}
+	cJSON_Delete(b);
+}
+
+/* Traffic. */
+
+static void serve(struct shared *sh, const struct http1_request *req,
+		  struct http_request *r, int keep, struct buf *out)
+{
+	const struct stub_config *cfg = sh->cfg;
+	const char *names[STATES_MAX];
+	char *hdr_copy = NULL, *target, *desc;
+	struct stub_states st = { names, 0 };
+	struct stub_pick pick;
+	struct stub_gen gen;
+	struct buf explain, *ex = NULL;
+	const struct http1_header *h = http1_header(req, "X-Accord-State");
+	int head = !strcmp(r->method, "HEAD"), found, status;
+	double t0 = now_s();
+	cJSON *params = NULL, *nearest = NULL;
+	size_t i;
+	target = xstrndup(req->target, req->target_len);
+	pthread_mutex_lock(&sh->lock);
+	sh->setup_open = 0; /* traffic closes a run of state setups */
+	if (h) {
+		hdr_copy = xstrndup(h->value, h->value_len);
+		st.n = split_states(hdr_copy, names, STATES_MAX);
+	} else {
+		for (i = 0; i < sh->nstates; i++)
+			names[i] = xstrdup(sh->states[i]);
+		st.n = sh->nstates;
+	}
+	params = cJSON_Duplicate(sh->state_params, 1);
+	pthread_mutex_unlock(&sh->lock);
+	if (cfg->explain) {
+		buf_init(&explain, 1 << 20);
+		ex = &explain;
+	}
+	pthread_rwlock_rdlock(&sh->set_lock);
+	found = stub_select(sh->set, r, &st, &pick, ex);
+	if (!found && head) {
+		/* HEAD is answered by a GET interaction, without its body */
+		free(r->method);
+		r->method = xstrdup("GET");
+		found = stub_select(sh->set, r, &st, &pick, ex);
+		free(r->method);
+		r->method = xstrdup("HEAD");
+	}
+	if (found) {
+		struct err e;
+		memset(&gen, 0, sizeof(gen));
+		gen.enabled = cfg->generators;
+		gen.state_params = params;
+		gen.seed = atomic_fetch_add(&sh->seed, 1);
+		gen.base_url = sh->url;
+		err_clear(&e);
+		status = pick.ix->response.has_status ? pick.ix->response.status
+						      : 200;
+		if (stub_respond(pick.ix, &gen, head, keep, out, &e)) {
+			cJSON *o = error_json(e.msg);
+			status = 500;
+			reply(status, o, head, keep, out);
+		}
+	} else {
+		nearest = stub_nearest(sh->set, r, 3);
+		status = cfg->unmatched_status;
+		stub_respond_json(status, nearest, head, keep, out);
+	}
+	/* copied: a reload may free the interaction once the lock is gone */
+	desc = found ? xstrdup(pick.ix->description ? pick.ix->description : "")
+		     : NULL;
+	pthread_rwlock_unlock(&sh->set_lock);
+	if (ex) {
+		if (ex->len && cfg->verbosity >= 0)
+			fprintf(stderr, "accord: explain %s %s:\n%s", r->method,
+				target, ex->ptr);
+		buf_release(ex);
+	}
+	record(sh, r, target, status, desc, found ? pick.index : 0,
+	       now_s() - t0);
+	log_request(sh, r, target, status, desc, now_s() - t0, nearest);
+	free(desc);
+	cJSON_Delete(nearest);
+	cJSON_Delete(params);
+	if (!h)
+		for (i = 0; i < st.n; i++)
+			free((char *)names[i]);
+	free(hdr_copy);
+	free(target);
+}
+
+void svc_handle(struct shared *sh, const struct http1_request *req,
+		const char *body, size_t len, int keep_alive, struct buf *out)
+{
+	struct http_request r;
+	to_model(req, body, len, &r);
+	if (!strncmp(r.path, "/__accord/", 10))
+		admin(sh, req, &r, body, len, keep_alive, out);
+	else
+		serve(sh, req, &r, keep_alive, out);
+	request_release(&r);
+}

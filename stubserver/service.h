@@ -1,0 +1,39 @@
+/*
+ * service.h: what the stub server's workers share and how a request is
+ * answered: selection and responses for traffic, the admin API under
+ * /__accord/, provider states, the journal and the metrics. Private to
+ * stubserver/; server.c owns sockets and loops, this owns the answers.
+ */
+#ifndef ACCORD_STUBSERVER_SERVICE_H
+#define ACCORD_STUBSERVER_SERVICE_H
+
+#include "stubserver/internal.h"
+
+struct shared;
+
+/*
+ * Takes ownership of set. `wake` is called (from any thread) when the
+ * workers must look at svc_stopping().
+ */
+struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
+		       void (*wake)(void *), void *wake_ctx);
+void svc_free(struct shared *sh);
+const struct stub_config *svc_config(struct shared *sh);
+void svc_set_url(struct shared *sh, const char *url);
+
+/* Connection accounting: opened returns 0 when over the cap. */
+int svc_conn_opened(struct shared *sh);
+void svc_conn_closed(struct shared *sh);
+
+/* Answers one complete request, appending the response to out. */
+void svc_handle(struct shared *sh, const struct http1_request *req,
+		const char *body, size_t len, int keep_alive, struct buf *out);
+/* Logs a request refused before it could be answered (400, 413, ...). */
+void svc_log_rejected(struct shared *sh, int status, const char *why);
+
+void svc_stop(struct shared *sh);
+int svc_stopping(struct shared *sh);
+/* Reloads through cfg->reload; a failed reload keeps the old set. */
+void svc_reload(struct shared *sh);
+
+#endif

@@ -1,0 +1,220 @@
+#!/bin/sh
+# Integration tests of `accord stub` over real sockets (port 0, 127.0.0.1):
+# the pact-js contracts served correctly, the admin API, malformed and
+# oversized requests, slow and vanishing clients, pipelining, signals.
+#
+# usage: tests/stub.sh BUILD_DIR SHARED_DIR
+# Ends with "stub: N passed, N failed".
+set -u
+B=$1
+SHARED=$2
+A=$B/accord
+HTTP=$B/tests/tool_http
+CHECK=$B/tests/tool_stubcheck
+TMP=$(mktemp -d)
+pass=0
+fail=0
+PID=
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /' | head -20
+}
+
+# start_stub ARGS...: starts a stub on a free port; sets PID, URL, PORT.
+start_stub() {
+	"$A" stub --port 0 "$@" >"$TMP/out" 2>"$TMP/err" &
+	PID=$!
+	i=0
+	while [ $i -lt 200 ]; do
+		URL=$(sed -n 's/^listening on //p' "$TMP/out")
+		[ -n "$URL" ] && break
+		kill -0 $PID 2>/dev/null || break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	PORT=${URL##*:}
+	[ -n "$URL" ]
+}
+
+stop_stub() {
+	[ -n "$PID" ] || return 0
+	kill -TERM $PID 2>/dev/null
+	wait $PID
+	rc=$?
+	PID=
+	return $rc
+}
+
+cleanup() {
+	[ -n "$PID" ] && kill -KILL $PID 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+status_of() { sed -n '1s/^HTTP\/1\.1 \([0-9]*\).*/\1/p'; }
+
+# 1. every HTTP interaction of the pact-js files, answered as contracted
+for f in "$SHARED"/fixtures-pactjs/*.json; do
+	name=$(basename "$f" .json)
+	if ! start_stub "$f"; then
+		bad "pactjs $name: stub did not start" "$(cat "$TMP/err")"
+		continue
+	fi
+	out=$("$CHECK" "$URL" "$f" 2>&1)
+	case "$out" in
+	*"stubcheck: 0 passed, 0 failed"*) ok "pactjs $name (no HTTP interactions)" ;;
+	*" 0 failed"*) ok "pactjs $name: $(printf '%s' "$out" | tail -1)" ;;
+	*) bad "pactjs $name" "$out" ;;
+	esac
+	stop_stub || bad "pactjs $name: exit status $rc after SIGTERM"
+done
+
+DEMO=fixtures/demo/shop-web-catalog-service.json
+if ! start_stub -v "$DEMO"; then
+	bad "demo stub did not start" "$(cat "$TMP/err")"
+	echo "stub: $pass passed, $fail failed"
+	exit 1
+fi
+
+# 2. a request, HEAD, an unmatched request with its nearest miss
+out=$(curl -s -i "$URL/products/BOO-0042" -H 'Accept: application/json')
+case "$out" in
+*"HTTP/1.1 200"*'"sku":"BOO-0042"'*) ok "GET answered from the contract" ;;
+*) bad "GET answered from the contract" "$out" ;;
+esac
+out=$(curl -s -I "$URL/products/BOO-0042" -H 'Accept: application/json')
+case "$out" in
+*"HTTP/1.1 200"*"Content-Length: "*) ok "HEAD has the head of the GET" ;;
+*) bad "HEAD has the head of the GET" "$out" ;;
+esac
+out=$(curl -s -i "$URL/products/NOPE-1" -H 'Accept: application/json')
+case "$out" in
+*"HTTP/1.1 404"*'"nearest"'*'a request for a product'*'$.path'*)
+	ok "unmatched: 404 naming the nearest interaction" ;;
+*) bad "unmatched: 404 naming the nearest interaction" "$out" ;;
+esac
+grep -q "unmatched GET /products/NOPE-1" "$TMP/err" &&
+	ok "unmatched request logged" ||
+	bad "unmatched request logged" "$(cat "$TMP/err")"
+
+# 3. bodies: JSON, chunked, Expect: 100-continue
+body='{"rating":5,"sku":"BOO-0042","text":"Still the best."}'
+out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' -d "$body")
+case "$out" in
+*"HTTP/1.1 201"*"Location: /reviews/1"*) ok "POST with a JSON body" ;;
+*) bad "POST with a JSON body" "$out" ;;
+esac
+out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
+	-H 'Transfer-Encoding: chunked' -d "$body")
+case "$out" in
+*"HTTP/1.1 201"*) ok "chunked request body" ;;
+*) bad "chunked request body" "$out" ;;
+esac
+out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
+	-H 'Expect: 100-continue' -d "$body")
+case "$out" in
+*"HTTP/1.1 100 Continue"*"HTTP/1.1 201"*) ok "Expect: 100-continue" ;;
+*) bad "Expect: 100-continue" "$out" ;;
+esac
+out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
+	-d '{"rating":5,"sku":"BOO-0042","text":"Still the best.","extra":1}')
+case "$out" in
+*"HTTP/1.1 404"*"unexpected key"*) ok "request body with an unexpected key: no match" ;;
+*) bad "request body with an unexpected key: no match" "$out" ;;
+esac
+
+# 4. pipelining and keep-alive: two requests in one write, two answers
+out=$(printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\nGET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n' |
+	"$HTTP" 127.0.0.1 "$PORT")
+n=$(printf '%s' "$out" | grep -o 'HTTP/1.1 200' | wc -l | tr -d ' ')
+[ "$n" = 2 ] && ok "pipelined requests answered in order" ||
+	bad "pipelined requests answered in order" "$out"
+
+# 5. malformed and oversized requests
+out=$(printf 'GET / HTTP/1.1\nHost: x\n\n' | "$HTTP" 127.0.0.1 "$PORT" | status_of)
+[ "$out" = 400 ] && ok "bare LF: 400" || bad "bare LF: 400" "$out"
+out=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' |
+	"$HTTP" 127.0.0.1 "$PORT" | status_of)
+[ "$out" = 400 ] && ok "Content-Length with Transfer-Encoding: 400" ||
+	bad "Content-Length with Transfer-Encoding: 400" "$out"
+big=$(head -c 17000 /dev/zero | tr '\0' 'a')
+out=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n' "$big" |
+	"$HTTP" 127.0.0.1 "$PORT" | status_of)
+[ "$out" = 431 ] && ok "head over 16 KiB: 431" || bad "head over 16 KiB: 431" "$out"
+out=$(printf 'POST /reviews HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n' |
+	"$HTTP" 127.0.0.1 "$PORT" | status_of)
+[ "$out" = 413 ] && ok "body over --max-body: 413" || bad "body over --max-body: 413" "$out"
+
+# 6. slow and vanishing clients leave the server serving
+printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\n\r\n' |
+	"$HTTP" --slow 1000 127.0.0.1 "$PORT" >/dev/null 2>&1 &
+slow=$!
+sleep 0.3
+out=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept: application/json')
+[ "$out" = 200 ] && ok "a slowloris client does not hold up others" ||
+	bad "a slowloris client does not hold up others" "$out"
+kill $slow 2>/dev/null
+wait $slow 2>/dev/null
+printf 'POST /reviews HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"rat' |
+	"$HTTP" --abort-after 60 127.0.0.1 "$PORT"
+printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n' |
+	"$HTTP" --read-max 20 127.0.0.1 "$PORT" >/dev/null
+out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept: application/json')
+[ "$out" = 200 ] && ok "clients vanishing mid-request and mid-response" ||
+	bad "clients vanishing mid-request and mid-response" "$out"
+
+# 7. the admin API
+out=$(curl -s "$URL/__accord/health")
+case "$out" in
+*'"status":"ok"'*'"interactions":3'*) ok "admin: health" ;;
+*) bad "admin: health" "$out" ;;
+esac
+out=$(curl -s "$URL/__accord/requests")
+case "$out" in
+*'"interaction":"a request for a product"'*'"status":200'*) ok "admin: journal" ;;
+*) bad "admin: journal" "$out" ;;
+esac
+out=$(curl -s -X DELETE "$URL/__accord/requests"; curl -s "$URL/__accord/requests")
+case "$out" in
+*'"cleared":'*'"requests":[]'*) ok "admin: DELETE requests" ;;
+*) bad "admin: DELETE requests" "$out" ;;
+esac
+out=$(curl -s "$URL/__accord/metrics")
+case "$out" in
+*'accord_requests_total{interaction="a request for a product",status="200"}'*accord_unmatched_total*accord_request_duration_seconds_bucket*)
+	ok "admin: metrics" ;;
+*) bad "admin: metrics" "$out" ;;
+esac
+out=$(curl -s -X PUT "$URL/__accord/state" -d '{"states": ["a product exists"]}'; curl -s "$URL/__accord/state")
+case "$out" in
+*'"states":["a product exists"]'*) ok "admin: PUT and GET state" ;;
+*) bad "admin: PUT and GET state" "$out" ;;
+esac
+out=$(curl -s -X POST "$URL/__accord/state" -d '{"state":"a product exists","params":{"sku":"X"},"action":"setup"}')
+case "$out" in
+*'"sku":"X"'*) ok "admin: Pact state change answers with the params" ;;
+*) bad "admin: Pact state change answers with the params" "$out" ;;
+esac
+out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/nope")
+[ "$out" = 404 ] && ok "admin: unknown endpoint 404" || bad "admin: unknown endpoint 404" "$out"
+
+# 8. SIGTERM drains and exits 0
+stop_stub && ok "SIGTERM: clean exit" || bad "SIGTERM: clean exit" "status $rc"
+
+# 9. an admin token is required when set
+if start_stub --admin-token s3cret "$DEMO"; then
+	a=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/health")
+	b=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' "$URL/__accord/health")
+	[ "$a$b" = 401200 ] && ok "admin token" || bad "admin token" "$a $b"
+	stop_stub
+fi
+"$A" stub --host 0.0.0.0 --port 0 "$DEMO" >/dev/null 2>"$TMP/err"
+[ $? = 2 ] && grep -q "admin-token is required" "$TMP/err" &&
+	ok "non-loopback host without a token is refused" ||
+	bad "non-loopback host without a token is refused" "$(cat "$TMP/err")"
+
+echo "stub: $pass passed, $fail failed"
+[ $fail = 0 ]
