@@ -10,6 +10,9 @@
  * and metrics) lives in struct shared behind locks: a read-write lock for
  * the set (swapped whole on SIGHUP), a mutex for the rest.
  */
+/* SO_REUSEPORT is not POSIX: glibc shows it with _DEFAULT_SOURCE */
+#define _DEFAULT_SOURCE 1
+
 #include "stubserver/internal.h"
 
 #include <errno.h>
@@ -472,6 +475,13 @@ static int open_listener(struct worker *w, const char *host, int port,
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 #ifdef SO_REUSEPORT
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+#else
+	if (w->index) {
+		close(fd);
+		return err_set(
+			e, ERR_UNSUPPORTED,
+			"--workers needs SO_REUSEPORT, which this system lacks");
+	}
 #endif
 	if (bind(fd, (struct sockaddr *)&ss,
 		 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -638,9 +648,9 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	for (i = 1; i < n; i++)
 		pthread_join(ws[i].thread, NULL);
 out:
+	/* after a failed start the loops never ran: close what they hold */
 	for (i = 0; i < n; i++) {
 		if (r) {
-			svc_stop(sh);
 			uv_walk(&ws[i].loop, close_walk, NULL);
 			uv_run(&ws[i].loop, UV_RUN_DEFAULT);
 		}

@@ -210,11 +210,72 @@ if start_stub --admin-token s3cret "$DEMO"; then
 	b=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' "$URL/__accord/health")
 	[ "$a$b" = 401200 ] && ok "admin token" || bad "admin token" "$a $b"
 	stop_stub
+else
+	bad "admin token: stub did not start" "$(cat "$TMP/err")"
 fi
 "$A" stub --host 0.0.0.0 --port 0 "$DEMO" >/dev/null 2>"$TMP/err"
 [ $? = 2 ] && grep -q "admin-token is required" "$TMP/err" &&
 	ok "non-loopback host without a token is refused" ||
 	bad "non-loopback host without a token is refused" "$(cat "$TMP/err")"
+
+# 10. --workers: several loops on one port
+if start_stub --workers 2 "$DEMO"; then
+	codes=
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		codes="$codes$(curl -s -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept: application/json')"
+	done
+	[ "$codes" = 200200200200200200200200200200 ] &&
+		ok "--workers 2 answers every request" ||
+		bad "--workers 2 answers every request" "$codes"
+	stop_stub || bad "--workers 2: exit status $rc"
+else
+	bad "--workers 2: stub did not start" "$(cat "$TMP/err")"
+fi
+
+# 11. --explain says why an interaction won
+if start_stub --explain "$DEMO"; then
+	curl -s -o /dev/null "$URL/products/BOO-0042" -H 'Accept: application/json'
+	stop_stub
+	grep -q "chose #0 'a request for a product'" "$TMP/err" &&
+		ok "--explain logs the choice" ||
+		bad "--explain logs the choice" "$(cat "$TMP/err")"
+else
+	bad "--explain: stub did not start" "$(cat "$TMP/err")"
+fi
+
+# 12. SIGHUP reloads; a bad reload keeps the old contracts
+cp "$DEMO" "$TMP/c.json"
+if start_stub "$TMP/c.json"; then
+	sed 's#/reviews#/opinions#' "$DEMO" >"$TMP/c2.json"
+	mv "$TMP/c2.json" "$TMP/c.json"
+	kill -HUP $PID
+	i=0
+	code=
+	while [ $i -lt 100 ]; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/opinions" \
+			-H 'Content-Type: application/json' -d "$body")
+		[ "$code" = 201 ] && break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ "$code" = 201 ] && ok "SIGHUP reloads the contracts" ||
+		bad "SIGHUP reloads the contracts" "$code $(cat "$TMP/err")"
+	echo '{"consumer": ' >"$TMP/c.json"
+	kill -HUP $PID
+	i=0
+	while [ $i -lt 100 ] && ! grep -q "reload failed" "$TMP/err"; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/opinions" \
+		-H 'Content-Type: application/json' -d "$body")
+	grep -q "reload failed, still serving the old contracts" "$TMP/err" &&
+		[ "$code" = 201 ] && ok "a bad reload keeps the old contracts" ||
+		bad "a bad reload keeps the old contracts" "$code $(cat "$TMP/err")"
+	stop_stub
+else
+	bad "reload: stub did not start" "$(cat "$TMP/err")"
+fi
 
 echo "stub: $pass passed, $fail failed"
 [ $fail = 0 ]
