@@ -2,6 +2,7 @@
 # make bench: measurements of the contract core (not timed tests).
 #  1. load + validate a generated Pact with 10,000 interactions (~22 MB)
 #  2. match a ~1 MB JSON response body with a rule on every field
+#  3. accord stub under HTTP load, next to nginx (bench/stub.sh; wrk)
 # Each is run 3 times; wall time and peak RSS come from /usr/bin/time when
 # it is installed (Debian package "time"), else from the shell's time.
 set -u
@@ -39,3 +40,6 @@ $G body 1350000 "$W" || exit 1
 echo "actual.json: $(wc -c <"$W/actual.json") bytes"
 run "match 1 MB body" $A match --response "$W/expected.json" \
 	"$W/actual.json"
+
+# 3. accord stub under HTTP load, next to nginx (bench/stub.sh)
+sh bench/stub.sh "$A"

@@ -67,5 +67,17 @@ else
 	note "stub: skipped (curl or tool_stubcheck missing)"
 fi
 
+# the official Pact verifier against accord stub (needs npm)
+if [ -f tests/interop.sh ]; then
+	out=$(sh tests/interop.sh "$build" "$shared" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v '^ok ' | tail -60
+	p=$(printf '%s' "$out" | sed -n 's/^interop: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
+	f=$(printf '%s' "$out" | sed -n 's/^interop: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-0}))
+	[ $rc -eq 0 ] || fail=1
+fi
+
 echo "$total_pass passed, $total_fail failed"
 exit $fail
