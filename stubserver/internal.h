@@ -100,6 +100,13 @@ struct stub_set;
 struct stub_set *stub_set_new(struct contract **contracts, size_t n);
 void stub_set_free(struct stub_set *s);
 size_t stub_set_count(const struct stub_set *s);
+/*
+ * The answer of interaction `index` as stub_respond() writes it with
+ * keep-alive and no generators, built once with the set; NULL if it could
+ * not be. *head_len is where the body starts (for HEAD).
+ */
+const char *stub_set_response(const struct stub_set *s, size_t index,
+			      size_t *len, size_t *head_len);
 /* The description of interaction `index` (file order), or NULL. */
 const char *stub_set_description(const struct stub_set *s, size_t index);
 

@@ -40,6 +40,8 @@ struct entry {
 	const struct interaction *ix;
 	size_t nrules; /* rule-matched fields, see count_rules() */
 	int literal;   /* has a path and no rule on it */
+	char *resp;    /* the keep-alive answer without generators, or NULL */
+	size_t resp_len, head_len;
 };
 
 /* Indexes into the entry array, ascending (file order). */
@@ -166,6 +168,8 @@ static size_t count_rules(const struct http_request *r)
 	return n;
 }
 
+static void prepare_responses(struct stub_set *s);
+
 struct stub_set *stub_set_new(struct contract **contracts, size_t n)
 {
 	struct stub_set *s = xcalloc(1, sizeof(*s));
@@ -210,6 +214,7 @@ struct stub_set *stub_set_new(struct contract **contracts, size_t n)
 			s->n++;
 		}
 	}
+	prepare_responses(s);
 	return s;
 }
 
@@ -229,11 +234,48 @@ void stub_set_free(struct stub_set *s)
 	}
 	free(s->table);
 	free(s->anyfb.v);
+	for (i = 0; i < s->n; i++)
+		free(s->e[i].resp);
 	free(s->e);
 	for (i = 0; i < s->ncontracts; i++)
 		contract_free(s->contracts[i]);
 	free(s->contracts);
 	free(s);
+}
+
+/*
+ * Builds every interaction's answer once (keep-alive, no generators): on
+ * the hot path a stub then copies bytes instead of printing JSON.
+ */
+static void prepare_responses(struct stub_set *s)
+{
+	struct stub_gen off;
+	size_t i;
+	memset(&off, 0, sizeof(off));
+	for (i = 0; i < s->n; i++) {
+		struct buf b;
+		struct err e;
+		const char *end;
+		buf_init(&b, 64u << 20);
+		err_clear(&e);
+		if (stub_respond(s->e[i].ix, &off, 0, 1, &b, &e)) {
+			buf_release(&b);
+			continue;
+		}
+		end = strstr(b.ptr, "\r\n\r\n");
+		s->e[i].head_len = end ? (size_t)(end - b.ptr) + 4 : b.len;
+		s->e[i].resp = buf_detach(&b, &s->e[i].resp_len);
+	}
+}
+
+const char *stub_set_response(const struct stub_set *s, size_t index,
+			      size_t *len, size_t *head_len)
+{
+	if (!s || index >= s->n || !s->e[index].resp)
+		return NULL;
+	*len = s->e[index].resp_len;
+	*head_len = s->e[index].head_len;
+	return s->e[index].resp;
 }
 
 size_t stub_set_count(const struct stub_set *s)

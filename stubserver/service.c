@@ -30,7 +30,7 @@ static const double buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
 
 struct journal_entry {
 	unsigned long long seq;
-	char time[32];
+	time_t when;
 	char *method;
 	char *target;
 	int status;
@@ -220,7 +220,9 @@ void svc_reload(struct shared *sh)
 	sh->set = set;
 	pthread_rwlock_unlock(&sh->set_lock);
 	pthread_mutex_lock(&sh->lock);
-	sh->ncounts = 0; /* indexes changed */
+	/* indexes changed */
+	memset(sh->counts, 0, sh->capcounts * sizeof(*sh->counts));
+	sh->ncounts = 0;
 	pthread_mutex_unlock(&sh->lock);
 	stub_set_free(old);
 	if (sh->cfg->verbosity >= 0)
@@ -311,6 +313,40 @@ static void to_model(const struct http1_request *req, const char *body,
 
 /* Journal and metrics. */
 
+static size_t count_slot(const struct count *t, size_t cap, size_t index,
+			 int status)
+{
+	size_t i = (index * 1000003u + (size_t)status) & (cap - 1);
+	while (t[i].n && (t[i].index != index || t[i].status != status))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Counts a request by (interaction, status) in an open-addressing table. */
+static void count_add(struct shared *sh, size_t index, int status)
+{
+	size_t i;
+	if ((sh->ncounts + 1) * 2 > sh->capcounts) {
+		size_t cap = sh->capcounts ? sh->capcounts * 2 : 64, k;
+		struct count *t = xcalloc(cap, sizeof(*t));
+		for (k = 0; k < sh->capcounts; k++)
+			if (sh->counts[k].n)
+				t[count_slot(t, cap, sh->counts[k].index,
+					     sh->counts[k].status)] =
+					sh->counts[k];
+		free(sh->counts);
+		sh->counts = t;
+		sh->capcounts = cap;
+	}
+	i = count_slot(sh->counts, sh->capcounts, index, status);
+	if (!sh->counts[i].n) {
+		sh->counts[i].index = index;
+		sh->counts[i].status = status;
+		sh->ncounts++;
+	}
+	sh->counts[i].n++;
+}
+
 /* `desc` is the matched interaction's description, NULL when unmatched. */
 static void record(struct shared *sh, const struct http_request *req,
 		   const char *target, int status, const char *desc,
@@ -319,7 +355,6 @@ static void record(struct shared *sh, const struct http_request *req,
 	size_t cap = sh->cfg->journal_size, i;
 	struct journal_entry *j;
 	time_t now = time(NULL);
-	struct tm tm;
 	pthread_mutex_lock(&sh->lock);
 	sh->seq++;
 	if (cap) {
@@ -328,8 +363,7 @@ static void record(struct shared *sh, const struct http_request *req,
 		free(j->target);
 		free(j->interaction);
 		j->seq = sh->seq;
-		gmtime_r(&now, &tm);
-		strftime(j->time, sizeof(j->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		j->when = now;
 		j->method = xstrdup(req->method);
 		j->target = xstrdup(target);
 		j->status = status;
@@ -339,24 +373,10 @@ static void record(struct shared *sh, const struct http_request *req,
 		if (sh->jcount < cap)
 			sh->jcount++;
 	}
-	if (desc) {
-		for (i = 0; i < sh->ncounts; i++)
-			if (sh->counts[i].index == index &&
-			    sh->counts[i].status == status)
-				break;
-		if (i == sh->ncounts) {
-			sh->counts = xgrow(sh->counts, &sh->capcounts,
-					   sh->ncounts + 1,
-					   sizeof(*sh->counts));
-			sh->counts[i].index = index;
-			sh->counts[i].status = status;
-			sh->counts[i].n = 0;
-			sh->ncounts++;
-		}
-		sh->counts[i].n++;
-	} else {
+	if (desc)
+		count_add(sh, index, status);
+	else
 		sh->unmatched++;
-	}
 	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
 		;
 	sh->hist[i]++;
@@ -513,8 +533,12 @@ static cJSON *journal_json(struct shared *sh)
 		const struct journal_entry *j =
 			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
 		cJSON *e = cJSON_CreateObject();
+		char when[32];
+		struct tm tm;
+		gmtime_r(&j->when, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		cJSON_AddNumberToObject(e, "seq", (double)j->seq);
-		cJSON_AddStringToObject(e, "time", j->time);
+		cJSON_AddStringToObject(e, "time", when);
 		cJSON_AddStringToObject(e, "method", j->method);
 		cJSON_AddStringToObject(e, "target", j->target);
 		cJSON_AddNumberToObject(e, "status", j->status);
@@ -548,9 +572,12 @@ static void metrics_text(struct shared *sh, struct buf *b)
 	buf_addstr(b, "# HELP accord_requests_total Requests answered by an "
 		      "interaction, by interaction and status.\n"
 		      "# TYPE accord_requests_total counter\n");
-	for (i = 0; i < sh->ncounts; i++) {
+	for (i = 0; i < sh->capcounts; i++) {
 		const struct count *c = &sh->counts[i];
-		const char *d = stub_set_description(sh->set, c->index);
+		const char *d;
+		if (!c->n)
+			continue;
+		d = stub_set_description(sh->set, c->index);
 		buf_addstr(b, "accord_requests_total{interaction=\"");
 		label(b, d ? d : "");
 		buf_addf(b, "\",status=\"%d\"} %llu\n", c->status, c->n);
@@ -728,6 +755,8 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	const struct stub_config *cfg = sh->cfg;
 	const char *names[STATES_MAX];
 	char *hdr_copy = NULL, *target, *desc;
+	const char *cached;
+	size_t clen, chead;
 	struct stub_states st = { names, 0 };
 	struct stub_pick pick;
 	struct stub_gen gen;
@@ -774,7 +803,13 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		err_clear(&e);
 		status = pick.ix->response.has_status ? pick.ix->response.status
 						      : 200;
-		if (stub_respond(pick.ix, &gen, head, keep, out, &e)) {
+		cached = !cfg->generators && keep
+				 ? stub_set_response(sh->set, pick.index, &clen,
+						     &chead)
+				 : NULL;
+		if (cached) {
+			buf_add(out, cached, head ? chead : clen);
+		} else if (stub_respond(pick.ix, &gen, head, keep, out, &e)) {
 			cJSON *o = error_json(e.msg);
 			status = 500;
 			reply(status, o, head, keep, out);
