@@ -221,7 +221,8 @@ void svc_reload(struct shared *sh)
 	pthread_rwlock_unlock(&sh->set_lock);
 	pthread_mutex_lock(&sh->lock);
 	/* indexes changed */
-	memset(sh->counts, 0, sh->capcounts * sizeof(*sh->counts));
+	if (sh->counts)
+		memset(sh->counts, 0, sh->capcounts * sizeof(*sh->counts));
 	sh->ncounts = 0;
 	pthread_mutex_unlock(&sh->lock);
 	stub_set_free(old);
