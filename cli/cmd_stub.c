@@ -13,7 +13,8 @@
 
 static const char *const usage[] = {
 	"accord stub [--port N] [--host ADDR] [--state NAME] [--workers N] "
-	"[--unmatched-status N] [--admin-token T] [--log-format text|json] "
+	"[--unmatched-status N] [--admin-token T] [--admin-port N] "
+	"[--log-format text|json] "
 	"[-v|-q] CONTRACT...",
 	NULL
 };
@@ -62,10 +63,12 @@ static struct stub_set *load_all(void *ctx, struct err *e)
 	}
 }
 
-static void announce(void *ctx, const char *url)
+static void announce(void *ctx, const char *url, const char *admin_url)
 {
 	(void)ctx;
 	printf("listening on %s\n", url);
+	if (admin_url)
+		printf("admin API on %s/__accord/\n", admin_url);
 	fflush(stdout);
 }
 
@@ -97,6 +100,8 @@ int cmd_stub(int argc, char **argv)
 			 "status for unmatched requests (default 404)"),
 		OPT_STRING_(0, "admin-token", &cfg.admin_token, "T",
 			    "token the admin API requires"),
+		OPT_INT_(0, "admin-port", &cfg.admin_port, "N",
+			 "serve the admin API on its own port (0: any free)"),
 		OPT_FLAG_(0, "generators", &cfg.generators,
 			  "apply the contracts' generators to responses"),
 		OPT_FLAG_(0, "explain", &cfg.explain,
@@ -130,10 +135,11 @@ int cmd_stub(int argc, char **argv)
 			"accord: error: --log-format is text or json\n");
 		return EXIT_ERROR;
 	}
-	if (cfg.port < 0 || cfg.port > 65535 || cfg.workers < 1 ||
-	    cfg.workers > 256 || max_body_mb < 0 || max_body_mb > 4096 ||
-	    journal < 0 || max_conns < 1 || idle_s < 1 ||
-	    cfg.unmatched_status < 100 || cfg.unmatched_status > 599) {
+	if (cfg.port < 0 || cfg.port > 65535 || cfg.admin_port < -1 ||
+	    cfg.admin_port > 65535 || cfg.workers < 1 || cfg.workers > 256 ||
+	    max_body_mb < 0 || max_body_mb > 4096 || journal < 0 ||
+	    max_conns < 1 || idle_s < 1 || cfg.unmatched_status < 100 ||
+	    cfg.unmatched_status > 599) {
 		fprintf(stderr, "accord: error: an option is out of range\n");
 		opt_usage(opts, usage, 1);
 		return EXIT_ERROR;

@@ -37,6 +37,8 @@
 struct worker {
 	uv_loop_t loop;
 	uv_tcp_t listener;
+	uv_tcp_t admin_listener; /* worker 0, with --admin-port */
+	int has_admin;
 	uv_async_t wake;
 	uv_signal_t sigint, sigterm, sighup;
 	uv_timer_t drain;
@@ -70,6 +72,7 @@ struct conn {
 	int reading;
 	int close_after_write;
 	int handles_open;
+	enum svc_route route;
 };
 
 struct write_req {
@@ -237,6 +240,9 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	c = xcalloc(1, sizeof(*c));
 	c->w = w;
+	c->route = server == (uv_stream_t *)&w->admin_listener ? ROUTE_ADMIN
+		   : cfg->admin_port >= 0		       ? ROUTE_TRAFFIC
+							       : ROUTE_ALL;
 	uv_tcp_init(&w->loop, &c->tcp);
 	c->tcp.data = c;
 	c->handles_open = 1;
@@ -308,7 +314,7 @@ static void dispatch(struct conn *c, const struct http1_request *req,
 		     const char *body, size_t len, struct buf *out)
 {
 	int keep = wants_keep_alive(req) && !c->w->stopping;
-	svc_handle(c->w->sh, req, body, len, keep, out);
+	svc_handle(c->w->sh, req, body, len, keep, c->route, out);
 	if (!keep)
 		c->close_after_write = 1;
 }
@@ -460,8 +466,8 @@ static void process(struct conn *c)
  * A listening socket of our own making: libuv 1.44 has no SO_REUSEPORT
  * flag, and every worker needs one on the same port.
  */
-static int open_listener(struct worker *w, const char *host, int port,
-			 struct err *e)
+static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
+			 int port, struct err *e)
 {
 	struct sockaddr_storage ss;
 	int fd, one = 1, r;
@@ -491,22 +497,22 @@ static int open_listener(struct worker *w, const char *host, int port,
 		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
 			       port, strerror(r));
 	}
-	uv_tcp_init(&w->loop, &w->listener);
-	w->listener.data = w;
-	r = uv_tcp_open(&w->listener, fd);
+	uv_tcp_init(&w->loop, h);
+	h->data = w;
+	r = uv_tcp_open(h, fd);
 	if (!r)
-		r = uv_listen((uv_stream_t *)&w->listener, 1024, on_connection);
+		r = uv_listen((uv_stream_t *)h, 1024, on_connection);
 	if (r)
 		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
 			       port, uv_strerror(r));
 	return 0;
 }
 
-static int bound_port(struct worker *w)
+static int bound_port(uv_tcp_t *h)
 {
 	struct sockaddr_storage ss;
 	int len = sizeof(ss);
-	if (uv_tcp_getsockname(&w->listener, (struct sockaddr *)&ss, &len))
+	if (uv_tcp_getsockname(h, (struct sockaddr *)&ss, &len))
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
@@ -539,6 +545,9 @@ static void on_wake(uv_async_t *a)
 		w->stopping = 1;
 		if (!uv_is_closing((uv_handle_t *)&w->listener))
 			uv_close((uv_handle_t *)&w->listener, NULL);
+		if (w->has_admin &&
+		    !uv_is_closing((uv_handle_t *)&w->admin_listener))
+			uv_close((uv_handle_t *)&w->admin_listener, NULL);
 		uv_timer_init(&w->loop, &w->drain);
 		w->drain.data = w;
 		uv_timer_start(&w->drain, on_drain_timeout, DRAIN_TIMEOUT_MS,
@@ -584,6 +593,7 @@ void stub_config_init(struct stub_config *cfg)
 	cfg->journal_size = 1000;
 	cfg->max_connections = 10000;
 	cfg->idle_timeout_ms = 60000;
+	cfg->admin_port = -1;
 }
 
 struct pool {
@@ -607,7 +617,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	struct shared *sh;
 	struct pool pool;
 	int n = cfg->workers > 0 ? cfg->workers : 1, i, port = cfg->port, r = 0;
-	char url[160];
+	char url[160], admin_url[160];
 	signal(SIGPIPE, SIG_IGN);
 	ws = xcalloc((size_t)n, sizeof(*ws));
 	pool.w = ws;
@@ -621,13 +631,13 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 		uv_async_init(&w->loop, &w->wake, on_wake);
 		w->wake.data = w;
 		pool.n = i + 1;
-		if (open_listener(w, cfg->host, port, e)) {
+		if (open_listener(w, &w->listener, cfg->host, port, e)) {
 			r = -1;
 			n = i + 1;
 			goto out;
 		}
 		if (!i)
-			port = bound_port(w);
+			port = bound_port(&w->listener);
 	}
 	uv_signal_init(&ws[0].loop, &ws[0].sigint);
 	uv_signal_init(&ws[0].loop, &ws[0].sigterm);
@@ -640,8 +650,21 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 		 strchr(cfg->host, ':') ? "http://[%s]:%d" : "http://%s:%d",
 		 cfg->host, port);
 	svc_set_url(sh, url);
+	if (cfg->admin_port >= 0) {
+		if (open_listener(&ws[0], &ws[0].admin_listener, cfg->host,
+				  cfg->admin_port, e)) {
+			r = -1;
+			goto out;
+		}
+		ws[0].has_admin = 1;
+		snprintf(admin_url, sizeof(admin_url),
+			 strchr(cfg->host, ':') ? "http://[%s]:%d"
+						: "http://%s:%d",
+			 cfg->host, bound_port(&ws[0].admin_listener));
+	}
 	if (cfg->on_listen)
-		cfg->on_listen(cfg->listen_ctx, url);
+		cfg->on_listen(cfg->listen_ctx, url,
+			       cfg->admin_port >= 0 ? admin_url : NULL);
 	for (i = 1; i < n; i++)
 		pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
 	uv_run(&ws[0].loop, UV_RUN_DEFAULT);

@@ -844,11 +844,17 @@ static void serve(struct shared *sh, const struct http1_request *req,
 }
 
 void svc_handle(struct shared *sh, const struct http1_request *req,
-		const char *body, size_t len, int keep_alive, struct buf *out)
+		const char *body, size_t len, int keep_alive,
+		enum svc_route route, struct buf *out)
 {
 	struct http_request r;
+	int is_admin;
 	to_model(req, body, len, &r);
-	if (!strncmp(r.path, "/__accord/", 10))
+	is_admin = !strncmp(r.path, "/__accord/", 10);
+	if (route == ROUTE_ADMIN && !is_admin)
+		reply(404, error_json("this port serves only /__accord/"),
+		      !strcmp(r.method, "HEAD"), keep_alive, out);
+	else if (is_admin && route != ROUTE_TRAFFIC)
 		admin(sh, req, &r, body, len, keep_alive, out);
 	else
 		serve(sh, req, &r, keep_alive, out);

@@ -25,9 +25,17 @@ void svc_set_url(struct shared *sh, const char *url);
 int svc_conn_opened(struct shared *sh);
 void svc_conn_closed(struct shared *sh);
 
+/* Which requests a connection's port answers. */
+enum svc_route {
+	ROUTE_ALL,     /* traffic, and the admin API under /__accord/ */
+	ROUTE_TRAFFIC, /* traffic only (the admin API has its own port) */
+	ROUTE_ADMIN,   /* the admin API's own port */
+};
+
 /* Answers one complete request, appending the response to out. */
 void svc_handle(struct shared *sh, const struct http1_request *req,
-		const char *body, size_t len, int keep_alive, struct buf *out);
+		const char *body, size_t len, int keep_alive,
+		enum svc_route route, struct buf *out);
 /* Logs a request refused before it could be answered (400, 413, ...). */
 void svc_log_rejected(struct shared *sh, int status, const char *why);
 

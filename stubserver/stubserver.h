@@ -26,10 +26,11 @@ struct stub_config {
 	int workers;	      /* loops (threads) sharing the port; default 1 */
 	int unmatched_status; /* default 404 */
 	const char *admin_token; /* required on non-loopback hosts */
-	const char *state;	 /* initial provider state, or NULL */
-	int generators;		 /* apply v3/v4 generators to responses */
-	int explain;		/* log why each request chose its interaction */
-	size_t max_body;	/* default 8 MiB */
+	int admin_port;	   /* -1: the admin API shares the port; 0: any free */
+	const char *state; /* initial provider state, or NULL */
+	int generators;	   /* apply v3/v4 generators to responses */
+	int explain;	   /* log why each request chose its interaction */
+	size_t max_body;   /* default 8 MiB */
 	size_t journal_size;	/* default 1000 requests */
 	size_t max_connections; /* default 10000 */
 	int idle_timeout_ms;	/* default 60000 */
@@ -37,8 +38,9 @@ struct stub_config {
 	int verbosity;		/* -1 quiet, 0 normal, 1 per-request lines */
 	stub_loader_fn reload;	/* may be NULL */
 	void *reload_ctx;
-	/* called once the server listens, with its URL ("http://H:P") */
-	void (*on_listen)(void *ctx, const char *url);
+	/* called once the server listens, with its URL ("http://H:P") and
+	 * the admin API's when it has a port of its own (else NULL) */
+	void (*on_listen)(void *ctx, const char *url, const char *admin_url);
 	void *listen_ctx;
 };
 

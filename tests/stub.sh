@@ -218,6 +218,19 @@ fi
 	ok "non-loopback host without a token is refused" ||
 	bad "non-loopback host without a token is refused" "$(cat "$TMP/err")"
 
+# 9b. --admin-port moves the admin API to a port of its own
+if start_stub --admin-port 0 "$DEMO"; then
+	AURL=$(sed -n 's#^admin API on \(.*\)/__accord/$#\1#p' "$TMP/out")
+	a=$(curl -s -o /dev/null -w '%{http_code}' "$AURL/__accord/health")
+	b=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/health")
+	c=$(curl -s -o /dev/null -w '%{http_code}' "$AURL/products/BOO-0042")
+	[ "$a$b$c" = 200404404 ] && ok "--admin-port" ||
+		bad "--admin-port" "admin $a, main port $b, traffic on the admin port $c"
+	stop_stub
+else
+	bad "--admin-port: stub did not start" "$(cat "$TMP/err")"
+fi
+
 # 10. --workers: several loops on one port
 if start_stub --workers 2 "$DEMO"; then
 	codes=
