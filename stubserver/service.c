@@ -778,7 +778,9 @@ static void serve(struct shared *sh, const struct http1_request *req,
 			names[i] = xstrdup(sh->states[i]);
 		st.n = sh->nstates;
 	}
-	params = cJSON_Duplicate(sh->state_params, 1);
+	/* only generators read the params: no copy per request otherwise */
+	if (cfg->generators)
+		params = cJSON_Duplicate(sh->state_params, 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (cfg->explain) {
 		buf_init(&explain, 1 << 20);

@@ -231,6 +231,21 @@ else
 	bad "--admin-port: stub did not start" "$(cat "$TMP/err")"
 fi
 
+# 9c. --generators: RandomInt, Regex, and ProviderState from the state's params
+if start_stub --generators fixtures/stub/generators.json; then
+	curl -s -o /dev/null -X POST "$URL/__accord/state" \
+		-d '{"state": "an order exists", "params": {"id": 42}, "action": "setup"}'
+	out=$(curl -s "$URL/order")
+	case "$out" in
+	*'"id":42'*'"lucky":1'[0-9][0-9]*'"ref":"Q-'[0-9][0-9][0-9][0-9][0-9][0-9]'"'*)
+		ok "--generators fill the response" ;;
+	*) bad "--generators fill the response" "$out" ;;
+	esac
+	stop_stub
+else
+	bad "--generators: stub did not start" "$(cat "$TMP/err")"
+fi
+
 # 10. --workers: several loops on one port
 if start_stub --workers 2 "$DEMO"; then
 	codes=
