@@ -206,6 +206,9 @@ struct query {
 	char *raw; /* the string form as written (v1/v2), else NULL */
 };
 
+/* %XX sequences decoded ('+' kept: that is a form convention); caller frees. */
+char *percent_decode(const char *s, size_t len);
+
 /* Parses "a=1&b=2&a=3" (percent-decoded, '+' kept) into q. */
 void query_parse(struct query *q, const char *s, size_t len);
 void query_release(struct query *q);

@@ -226,7 +226,7 @@ static int hexval(int c)
 	return -1;
 }
 
-static char *pct_decode(const char *s, size_t len)
+char *percent_decode(const char *s, size_t len)
 {
 	char *out = xmalloc(len + 1);
 	size_t i, o = 0;
@@ -277,9 +277,10 @@ void query_parse(struct query *q, const char *s, size_t len)
 			eq = i;
 			while (eq < j && s[eq] != '=')
 				eq++;
-			query_add(q, pct_decode(s + i, eq - i),
-				  eq < j ? pct_decode(s + eq + 1, j - eq - 1)
-					 : xstrdup(""));
+			query_add(
+				q, percent_decode(s + i, eq - i),
+				eq < j ? percent_decode(s + eq + 1, j - eq - 1)
+				       : xstrdup(""));
 		}
 		i = j + 1;
 	}

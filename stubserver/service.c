@@ -233,36 +233,6 @@ void svc_reload(struct shared *sh)
 
 /* The actual request, in the model's terms. */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes a path (not '+': that is a query convention). */
-static char *path_decode(const char *s, size_t len)
-{
-	char *out = xmalloc(len + 1);
-	size_t i, o = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			out[o++] = (char)(hexval(s[i + 1]) * 16 +
-					  hexval(s[i + 2]));
-			i += 2;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static void to_model(const struct http1_request *req, const char *body,
 		     size_t len, struct http_request *out)
 {
@@ -288,7 +258,7 @@ static void to_model(const struct http1_request *req, const char *body,
 		if (q && q > end)
 			q = NULL;
 	}
-	out->path = path_decode(t, (size_t)((q ? q : end) - t));
+	out->path = percent_decode(t, (size_t)((q ? q : end) - t));
 	if (!out->path[0]) {
 		free(out->path);
 		out->path = xstrdup("/");

@@ -207,6 +207,7 @@ for (const e of d.errors || []) console.log(`error: ${JSON.stringify(e)}`);
 
 # start_stub PACT: starts accord stub on a free port; sets PID and PORT.
 start_stub() {
+	: >"$TMP/stub.out" # exists before the background job opens it
 	"$A" stub --port 0 "$1" >"$TMP/stub.out" 2>"$TMP/stub.err" &
 	PID=$!
 	URL=

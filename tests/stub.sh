@@ -25,6 +25,7 @@ bad() {
 
 # start_stub ARGS...: starts a stub on a free port; sets PID, URL, PORT.
 start_stub() {
+	: >"$TMP/out" # exists before the background job opens it
 	"$A" stub --port 0 "$@" >"$TMP/out" 2>"$TMP/err" &
 	PID=$!
 	i=0
