@@ -288,6 +288,8 @@ static cJSON *rule_out(struct wr *w, const struct rule *r)
 
 static int needs_brackets(const char *k)
 {
+	if (!*k)
+		return 1; /* "$.query." would not read back; "$.query['']" does */
 	for (; *k; k++)
 		if (!(*k >= 'a' && *k <= 'z') && !(*k >= 'A' && *k <= 'Z') &&
 		    !(*k >= '0' && *k <= '9') && *k != '_')
@@ -328,13 +330,19 @@ static int rules_out_v2(struct wr *w, const struct rules *rs, cJSON *parent)
 								    : "");
 			else if (!strcmp(cat, "path"))
 				buf_addstr(&key, "$.path");
-			else if (r->key && strchr(r->key, '\'') &&
-				 strchr(r->key, '"')) {
+			else if (!r->key) {
+				buf_release(&key);
+				cJSON_Delete(o);
+				return unsupported(
+					w,
+					"a header or query rule without a name");
+			} else if (strchr(r->key, '\'') &&
+				   strchr(r->key, '"')) {
 				buf_release(&key);
 				cJSON_Delete(o);
 				return unsupported(
 					w, "a name with both kinds of quote");
-			} else if (needs_brackets(r->key ? r->key : ""))
+			} else if (needs_brackets(r->key))
 				buf_addf(&key,
 					 strchr(r->key, '\'') ? "$.%s[\"%s\"]"
 							      : "$.%s['%s']",
