@@ -78,8 +78,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mismatches_init(&m);
 	err_clear(&e);
 	r = match_parts(kinds[data[0] % 3], exp, act, &o, &m, &e);
-	/* the count returned is the count appended */
-	if (r >= 0 && (size_t)r != m.n)
+	/* the count returned is the count appended, plus those past the cap */
+	if (r >= 0 && (size_t)r != m.n + m.dropped)
+		abort();
+	if (m.n > MISMATCH_MAX)
 		abort();
 	if (r < 0 && !e.code)
 		abort();
