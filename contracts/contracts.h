@@ -190,6 +190,9 @@ struct headers {
 /* Returns the first header named `name` (case-insensitively) or NULL. */
 const struct header *headers_get(const struct headers *h, const char *name);
 void headers_add(struct headers *h, const char *name, const char *value);
+/* The same from (pointer, length) pairs, as a server has them. */
+void headers_addn(struct headers *h, const char *name, size_t nlen,
+		  const char *value, size_t vlen);
 void headers_release(struct headers *h);
 
 struct query_param {

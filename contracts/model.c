@@ -182,24 +182,29 @@ const struct header *headers_get(const struct headers *h, const char *name)
 	return NULL;
 }
 
-void headers_add(struct headers *h, const char *name, const char *value)
+void headers_addn(struct headers *h, const char *name, size_t nlen,
+		  const char *value, size_t vlen)
 {
 	size_t i, cap;
 	struct header *x = NULL;
-	for (i = 0; i < h->n; i++)
-		if (!strcmp(h->v[i].name, name))
+	for (i = 0; i < h->n && !x; i++)
+		if (!strncmp(h->v[i].name, name, nlen) && !h->v[i].name[nlen])
 			x = &h->v[i];
 	if (!x) {
-		cap = h->n;
-		h->v = xgrow(h->v, &cap, h->n + 1, sizeof(*h->v));
+		h->v = xrealloc(h->v, (h->n + 1) * sizeof(*h->v));
 		x = &h->v[h->n++];
 		memset(x, 0, sizeof(*x));
-		x->name = xstrdup(name);
+		x->name = xstrndup(name, nlen);
 	}
 	cap = x->n;
-	x->values = xgrow(x->values, &cap, x->n + 1, sizeof(char *));
-	x->values[x->n++] = xstrdup(value);
+	x->values = xrealloc(x->values, (cap + 1) * sizeof(char *));
+	x->values[x->n++] = xstrndup(value, vlen);
 	h->present = 1;
+}
+
+void headers_add(struct headers *h, const char *name, const char *value)
+{
+	headers_addn(h, name, strlen(name), value, strlen(value));
 }
 
 void headers_release(struct headers *h)

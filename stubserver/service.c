@@ -266,19 +266,16 @@ static void to_model(const struct http1_request *req, const char *body,
 	out->has_path = 1;
 	if (q)
 		query_parse(&out->query, q + 1, (size_t)(end - q - 1));
-	for (i = 0; i < req->nheaders; i++) {
-		char *n = xstrndup(req->headers[i].name,
-				   req->headers[i].name_len);
-		char *v = xstrndup(req->headers[i].value,
-				   req->headers[i].value_len);
-		headers_add(&out->headers, n, v);
-		free(n);
-		free(v);
-	}
+	for (i = 0; i < req->nheaders; i++)
+		headers_addn(&out->headers, req->headers[i].name,
+			     req->headers[i].name_len, req->headers[i].value,
+			     req->headers[i].value_len);
 	out->headers.present = 1;
+	/* the body is borrowed from the connection's buffer for the length
+	 * of the request: svc_handle() takes it back before releasing */
 	out->body.present = 1;
 	out->body.has_bytes = 1;
-	out->body.bytes = len ? xstrndup(body, len) : NULL;
+	out->body.bytes = (char *)body;
 	out->body.len = len;
 }
 
@@ -830,5 +827,6 @@ void svc_handle(struct shared *sh, const struct http1_request *req,
 		admin(sh, req, &r, body, len, keep_alive, out);
 	else
 		serve(sh, req, &r, keep_alive, out);
+	r.body.bytes = NULL; /* borrowed, see to_model() */
 	request_release(&r);
 }
