@@ -28,13 +28,15 @@ static const double buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
 				  0.25,	  0.5,	   1,	   2.5 };
 #define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
+/* Entries reuse their buffers: no allocation per request once warm. */
 struct journal_entry {
 	unsigned long long seq;
 	time_t when;
-	char *method;
-	char *target;
+	struct buf method;
+	struct buf target;
 	int status;
-	char *interaction; /* description, or NULL when unmatched */
+	int matched;
+	struct buf interaction; /* the description when matched */
 	double ms;
 };
 
@@ -85,6 +87,7 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 		       void (*wake)(void *), void *wake_ctx)
 {
 	struct shared *sh = xcalloc(1, sizeof(*sh));
+	size_t i;
 	sh->cfg = cfg;
 	sh->set = set;
 	sh->wake = wake;
@@ -95,22 +98,32 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	pthread_mutex_init(&sh->lock, NULL);
 	sh->journal = xcalloc(cfg->journal_size ? cfg->journal_size : 1,
 			      sizeof(*sh->journal));
+	for (i = 0; i < (cfg->journal_size ? cfg->journal_size : 1); i++) {
+		buf_init(&sh->journal[i].method, 0);
+		buf_init(&sh->journal[i].target, 0);
+		buf_init(&sh->journal[i].interaction, 0);
+	}
 	sh->state_params = cJSON_CreateObject();
 	if (cfg->state && cfg->state[0])
 		sh->states[sh->nstates++] = xstrdup(cfg->state);
 	return sh;
 }
 
+/* Forgets the entries; their buffers stay for reuse. */
 static void journal_clear(struct shared *sh)
+{
+	sh->jhead = sh->jcount = 0;
+}
+
+static void journal_release(struct shared *sh)
 {
 	size_t i, cap = sh->cfg->journal_size ? sh->cfg->journal_size : 1;
 	for (i = 0; i < cap; i++) {
-		free(sh->journal[i].method);
-		free(sh->journal[i].target);
-		free(sh->journal[i].interaction);
-		memset(&sh->journal[i], 0, sizeof(sh->journal[i]));
+		buf_release(&sh->journal[i].method);
+		buf_release(&sh->journal[i].target);
+		buf_release(&sh->journal[i].interaction);
 	}
-	sh->jhead = sh->jcount = 0;
+	free(sh->journal);
 }
 
 static void states_clear(struct shared *sh)
@@ -127,8 +140,7 @@ void svc_free(struct shared *sh)
 {
 	if (!sh)
 		return;
-	journal_clear(sh);
-	free(sh->journal);
+	journal_release(sh);
 	states_clear(sh);
 	cJSON_Delete(sh->state_params);
 	free(sh->counts);
@@ -327,15 +339,17 @@ static void record(struct shared *sh, const struct http_request *req,
 	sh->seq++;
 	if (cap) {
 		j = &sh->journal[sh->jhead];
-		free(j->method);
-		free(j->target);
-		free(j->interaction);
+		buf_reset(&j->method);
+		buf_reset(&j->target);
+		buf_reset(&j->interaction);
 		j->seq = sh->seq;
 		j->when = now;
-		j->method = xstrdup(req->method);
-		j->target = xstrdup(target);
+		buf_addstr(&j->method, req->method);
+		buf_addstr(&j->target, target);
 		j->status = status;
-		j->interaction = desc ? xstrdup(desc) : NULL;
+		j->matched = desc != NULL;
+		if (desc)
+			buf_addstr(&j->interaction, desc);
 		j->ms = seconds * 1000;
 		sh->jhead = (sh->jhead + 1) % cap;
 		if (sh->jcount < cap)
@@ -507,12 +521,12 @@ static cJSON *journal_json(struct shared *sh)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		cJSON_AddNumberToObject(e, "seq", (double)j->seq);
 		cJSON_AddStringToObject(e, "time", when);
-		cJSON_AddStringToObject(e, "method", j->method);
-		cJSON_AddStringToObject(e, "target", j->target);
+		cJSON_AddStringToObject(e, "method", j->method.ptr);
+		cJSON_AddStringToObject(e, "target", j->target.ptr);
 		cJSON_AddNumberToObject(e, "status", j->status);
-		if (j->interaction)
+		if (j->matched)
 			cJSON_AddStringToObject(e, "interaction",
-						j->interaction);
+						j->interaction.ptr);
 		else
 			cJSON_AddNullToObject(e, "interaction");
 		cJSON_AddNumberToObject(e, "ms", j->ms);
