@@ -247,6 +247,19 @@ else
 	bad "--generators: stub did not start" "$(cat "$TMP/err")"
 fi
 
+# 9d. idle connections are closed by the server (--idle-timeout 1): the
+# client below would wait 10 s for an answer that never comes
+if start_stub --idle-timeout 1 "$DEMO"; then
+	if printf '' | timeout 8 "$HTTP" --timeout 10000 127.0.0.1 "$PORT"; then
+		ok "idle connections time out"
+	else
+		bad "idle connections time out" "the connection stayed open"
+	fi
+	stop_stub
+else
+	bad "--idle-timeout: stub did not start" "$(cat "$TMP/err")"
+fi
+
 # 10. --workers: several loops on one port
 if start_stub --workers 2 "$DEMO"; then
 	codes=
