@@ -108,16 +108,40 @@ static void on_write(uv_write_t *req, int status)
 }
 
 /* Hands the bytes of out to libuv (taking them); resets out. */
+/*
+ * Sends out (taking its bytes). Most answers fit the socket at once:
+ * uv_try_write then sends them with no write request, callback or poller
+ * change; what does not fit goes through uv_write, and libuv keeps the
+ * order (try_write refuses while writes are queued).
+ */
 static void conn_send(struct conn *c, struct buf *out)
 {
 	struct write_req *wr;
 	uv_buf_t b;
+	int n;
+	char *data;
+	size_t len;
 	if (!out->len)
 		return;
+	b = uv_buf_init(out->ptr, (unsigned)out->len);
+	n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+	if (n >= 0 && (size_t)n == out->len) {
+		buf_reset(out);
+		return;
+	}
+	if (n < 0 && n != UV_EAGAIN) {
+		buf_reset(out);
+		conn_close(c);
+		return;
+	}
+	if (n < 0)
+		n = 0;
+	data = buf_detach(out, &len);
 	wr = xcalloc(1, sizeof(*wr));
 	wr->c = c;
-	wr->data = buf_detach(out, &wr->len);
-	b = uv_buf_init(wr->data, (unsigned)wr->len);
+	wr->data = data;
+	wr->len = len - (size_t)n;
+	b = uv_buf_init(data + n, (unsigned)wr->len);
 	c->pending += wr->len;
 	if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write)) {
 		c->pending -= wr->len;
