@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "contracts/internal.h"
+#include "tests/unit/check_main.h"
 
 struct dt_case {
 	const char *pattern;
@@ -763,11 +764,5 @@ static Suite *formats_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(formats_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(formats_suite());
 }

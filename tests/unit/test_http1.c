@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "stubserver/internal.h"
+#include "tests/unit/check_main.h"
 
 #define PARSE(lit, r, why) http1_parse_request(lit, sizeof(lit) - 1, r, why)
 
@@ -913,12 +914,5 @@ static Suite *http1_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(http1_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(http1_suite());
 }

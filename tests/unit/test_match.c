@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "contracts/contracts.h"
+#include "tests/unit/check_main.h"
 
 /* ---- helpers ---- */
 
@@ -1337,12 +1338,5 @@ static Suite *match_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(match_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(match_suite());
 }

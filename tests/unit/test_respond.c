@@ -17,6 +17,7 @@
 #include <pcre2.h>
 
 #include "stubserver/internal.h"
+#include "tests/unit/check_main.h"
 
 /* ---- helpers ---- */
 
@@ -851,12 +852,5 @@ static Suite *respond_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(respond_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(respond_suite());
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "stubserver/internal.h"
+#include "tests/unit/check_main.h"
 
 /* ---- helpers ---- */
 
@@ -616,12 +617,5 @@ static Suite *select_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(select_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(select_suite());
 }

@@ -9,6 +9,7 @@
 
 #include "common/common.h"
 #include "contracts/internal.h"
+#include "tests/unit/check_main.h"
 
 /*
  * Parses from an exact-size heap copy with no NUL after it, so that under
@@ -529,12 +530,5 @@ static Suite *xml_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(xml_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(xml_suite());
 }

@@ -18,6 +18,7 @@
 
 #include "common/common.h"
 #include "contracts/contracts.h"
+#include "tests/unit/check_main.h"
 
 static const char orders[] =
 	"consumer: order-web\n"
@@ -737,12 +738,5 @@ static Suite *yaml_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(yaml_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(yaml_suite());
 }
