@@ -99,6 +99,13 @@ int log_enabled(enum log_level lvl);
 void log_msg(enum log_level lvl, const char *fmt, ...) ATTR_PRINTF(2, 3);
 
 /* Small helpers. */
+/* The value of hex digit c, or -1. */
+int hex_value(int c);
+/*
+ * Encodes code point cp as UTF-8 into out; returns the length (1 to 4), or
+ * 0 for surrogates and values past U+10FFFF.
+ */
+size_t utf8_encode(unsigned long cp, char out[4]);
 int str_casecmp(const char *a, const char *b);
 int str_ncasecmp(const char *a, const char *b, size_t n);
 /* Parses a whole decimal integer in [min, max]; returns 0 or -1. */

@@ -67,16 +67,10 @@ static int hex4(const char *s, unsigned *out)
 	unsigned v = 0;
 	int i;
 	for (i = 0; i < 4; i++) {
-		char c = s[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
+		int d = hex_value((unsigned char)s[i]);
+		if (d < 0)
 			return -1;
+		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
 	return 0;
@@ -85,25 +79,8 @@ static int hex4(const char *s, unsigned *out)
 static void put_utf8(struct buf *b, unsigned cp)
 {
 	char u[4];
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		buf_add(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 4);
-	}
+	/* lone surrogates were replaced by U+FFFD before this */
+	buf_add(b, u, utf8_encode(cp, u));
 }
 
 /* Parses a string at p->pos (on the opening quote) into p->str. */

@@ -220,26 +220,15 @@ void headers_release(struct headers *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *percent_decode(const char *s, size_t len)
 {
 	char *out = xmalloc(len + 1);
 	size_t i, o = 0;
 	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			out[o++] = (char)(hexval(s[i + 1]) * 16 +
-					  hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < len && hex_value(s[i + 1]) >= 0 &&
+		    hex_value(s[i + 2]) >= 0) {
+			out[o++] = (char)(hex_value(s[i + 1]) * 16 +
+					  hex_value(s[i + 2]));
 			i += 2;
 		} else {
 			out[o++] = s[i];

@@ -186,28 +186,9 @@ static int is_xml_char(unsigned long cp)
 
 static int add_utf8(struct parser *ps, struct buf *b, unsigned long cp)
 {
-	unsigned char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xC0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xE0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xF0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return add(ps, b, u, n);
+	char u[4];
+	/* callers pass XML characters only, which all encode */
+	return add(ps, b, u, utf8_encode(cp, u));
 }
 
 static int bad_char(struct parser *ps, size_t off)
@@ -245,17 +226,6 @@ static int add_chars(struct parser *ps, struct buf *b, size_t from, size_t to)
 	return 0;
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int read_charref(struct parser *ps, struct buf *b)
 {
 	size_t off = ps->pos, i = ps->pos + 2, ndigits = 0;
@@ -267,7 +237,7 @@ static int read_charref(struct parser *ps, struct buf *b)
 		i++;
 	}
 	for (; i < ps->len; i++) {
-		int d = hex_digit(byte_at(ps, i));
+		int d = hex_value(byte_at(ps, i));
 		if (d < 0 || d >= base)
 			break;
 		/* stop accumulating once out of range so cp cannot wrap */

@@ -434,16 +434,6 @@ enum {
 	CK_FAILED,
 };
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static long ck_fail(struct http1_chunked *st, const char **why, long status,
 		    const char *msg)
 {
@@ -487,7 +477,7 @@ static long ck_byte(struct http1_chunked *st, unsigned char c,
 	switch (st->state) {
 	case CK_SIZE_START:
 	case CK_SIZE:
-		d = hexval(c);
+		d = hex_value(c);
 		if (d >= 0) {
 			if (st->line > MAX_CHUNK_DIGITS)
 				return ck_fail(st, why, HTTP1_BAD,

@@ -755,47 +755,6 @@ static int shorthand(int c, unsigned char *set)
 	return 1;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Encodes code point cp as UTF-8 into out; returns the length or 0. */
-static size_t utf8_put(unsigned long cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		return 0;
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	if (cp <= 0x10ffff) {
-		out[0] = (char)(0xf0 | cp >> 18);
-		out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		out[3] = (char)(0x80 | (cp & 0x3f));
-		return 4;
-	}
-	return 0;
-}
-
 /* \xHH or \x{H...} after the 'x'; -1 when malformed. */
 static long rx_hex(struct rx *x)
 {
@@ -804,7 +763,7 @@ static long rx_hex(struct rx *x)
 	if (x->i < x->len && x->s[x->i] == '{') {
 		x->i++;
 		while (x->i < x->len && x->s[x->i] != '}') {
-			d = hexval(x->s[x->i++]);
+			d = hex_value(x->s[x->i++]);
 			if (d < 0 || ++k > 6)
 				return -1;
 			v = v * 16 + d;
@@ -814,8 +773,8 @@ static long rx_hex(struct rx *x)
 		x->i++;
 		return v;
 	}
-	while (k < 2 && x->i < x->len && hexval(x->s[x->i]) >= 0) {
-		v = v * 16 + hexval(x->s[x->i++]);
+	while (k < 2 && x->i < x->len && hex_value(x->s[x->i]) >= 0) {
+		v = v * 16 + hex_value(x->s[x->i++]);
 		k++;
 	}
 	return v;
@@ -1064,7 +1023,7 @@ static struct rnode *rx_escape(struct rx *x)
 	n = rx_new(x, RN_LIT);
 	if (!n)
 		return NULL;
-	n->litlen = utf8_put((unsigned long)v, n->lit);
+	n->litlen = utf8_encode((unsigned long)v, n->lit);
 	return n->litlen ? n : NULL;
 }
 

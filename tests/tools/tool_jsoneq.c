@@ -32,25 +32,15 @@ struct cmp {
 	struct buf ptr; /* JSON pointer of the value being compared */
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s into out ("%zz" and a lone "%" are kept as written). */
 static void pct_decode(const char *s, struct buf *out)
 {
 	buf_reset(out);
 	while (*s) {
-		if (s[0] == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			buf_addch(out,
-				  (char)(hexval(s[1]) * 16 + hexval(s[2])));
+		if (s[0] == '%' && hex_value(s[1]) >= 0 &&
+		    hex_value(s[2]) >= 0) {
+			buf_addch(out, (char)(hex_value(s[1]) * 16 +
+					      hex_value(s[2])));
 			s += 3;
 		} else {
 			buf_addch(out, *s++);
