@@ -42,6 +42,8 @@ struct worker {
 	uv_async_t wake;
 	uv_signal_t sigint, sigterm, sighup;
 	uv_timer_t drain;
+	uv_work_t reload; /* worker 0: a SIGHUP reload in progress */
+	int reloading;
 	struct shared *sh;
 	pthread_t thread;
 	int index;
@@ -590,11 +592,35 @@ static void on_wake(uv_async_t *a)
 		uv_walk(&w->loop, close_walk, NULL);
 }
 
+/*
+ * Reloads run on libuv's thread pool: reading and indexing the contracts
+ * takes as long as the first load, and the loop keeps serving meanwhile
+ * (svc_reload swaps the set under its lock). One reload at a time.
+ */
+static void reload_work(uv_work_t *req)
+{
+	struct worker *w = req->data;
+	svc_reload(w->sh);
+}
+
+static void reload_done(uv_work_t *req, int status)
+{
+	struct worker *w = req->data;
+	(void)status;
+	w->reloading = 0;
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct worker *w = s->data;
 	if (signum == SIGHUP) {
-		svc_reload(w->sh);
+		if (w->reloading)
+			return;
+		w->reloading = 1;
+		w->reload.data = w;
+		if (uv_queue_work(&w->loop, &w->reload, reload_work,
+				  reload_done))
+			w->reloading = 0;
 		return;
 	}
 	svc_stop(w->sh);

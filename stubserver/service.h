@@ -41,7 +41,10 @@ void svc_log_rejected(struct shared *sh, int status, const char *why);
 
 void svc_stop(struct shared *sh);
 int svc_stopping(struct shared *sh);
-/* Reloads through cfg->reload; a failed reload keeps the old set. */
+/*
+ * Reloads through cfg->reload; a failed reload keeps the old set. Safe on
+ * any thread: the set is swapped under its lock.
+ */
 void svc_reload(struct shared *sh);
 
 #endif
