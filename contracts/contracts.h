@@ -166,7 +166,11 @@ struct body {
 	cJSON *encoded;	    /* v4 `encoded`: false, "base64", "JSON", ... */
 	char *hint;	    /* v4 contentTypeHint */
 	cJSON *extra;	    /* unknown keys of the v4 body object */
-	/* Raw bytes: set for actual bodies received off the wire. */
+	/*
+	 * Raw bytes: set for actual bodies received off the wire. `json` may
+	 * then hold their parse, done once by the receiver, which matching
+	 * uses instead of parsing the bytes for every candidate.
+	 */
 	char *bytes;
 	size_t len;
 	int has_bytes;

@@ -1007,8 +1007,18 @@ static const cJSON *body_json(const struct body *b, int *owned, int *bad)
 {
 	*owned = 0;
 	*bad = 0;
-	if (b->has_bytes ||
-	    (cJSON_IsString(b->encoded) && cJSON_IsString(b->json))) {
+	if (b->has_bytes && b->json)
+		return b->json; /* parsed once by whoever received the bytes */
+	if (b->has_bytes) {
+		cJSON *v;
+		if (!b->len)
+			return NULL;
+		v = json_parse_located("body", b->bytes, b->len, NULL);
+		*bad = v == NULL;
+		*owned = v != NULL;
+		return v;
+	}
+	if (cJSON_IsString(b->encoded) && cJSON_IsString(b->json)) {
 		struct buf t;
 		cJSON *v;
 		buf_init(&t, 0);

@@ -289,6 +289,11 @@ static void to_model(const struct http1_request *req, const char *body,
 	out->body.has_bytes = 1;
 	out->body.bytes = (char *)body;
 	out->body.len = len;
+	/* JSON is parsed once here, not once per candidate interaction */
+	for (i = 0; i < len && strchr(" \t\r\n", body[i]); i++)
+		;
+	if (i < len && (body[i] == '{' || body[i] == '['))
+		out->body.json = json_parse_text("body", body, len, NULL);
 }
 
 /* Journal and metrics. */
