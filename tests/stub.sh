@@ -260,6 +260,44 @@ else
 	bad "--idle-timeout: stub did not start" "$(cat "$TMP/err")"
 fi
 
+# 9e. --unmatched-status, --state and --log-format json
+if start_stub --unmatched-status 418 --state "a product exists" --log-format json "$DEMO"; then
+	a=$(curl -s -o /dev/null -w '%{http_code}' "$URL/nope")
+	b=$(curl -s "$URL/__accord/state")
+	stop_stub
+	case "$a $b" in
+	'418 {"states":["a product exists"]'*)
+		grep -q '"event":"unmatched".*"target":"/nope".*"status":418' "$TMP/err" &&
+			ok "--unmatched-status, --state, --log-format json" ||
+			bad "--log-format json" "$(cat "$TMP/err")" ;;
+	*) bad "--unmatched-status, --state" "$a $b" ;;
+	esac
+else
+	bad "--unmatched-status: stub did not start" "$(cat "$TMP/err")"
+fi
+
+# 9f. past --max-connections, a new connection gets 503
+if start_stub --max-connections 1 "$DEMO"; then
+	printf 'GET /products/BOO-0042 HTTP/1.1\r\n' |
+		"$HTTP" --timeout 3000 127.0.0.1 "$PORT" >/dev/null &
+	held=$!
+	# poll until the held connection counts (it is accepted asynchronously)
+	i=0
+	while [ $i -lt 40 ]; do
+		out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept: application/json')
+		[ "$out" = 503 ] && break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	kill $held 2>/dev/null
+	wait $held 2>/dev/null
+	[ "$out" = 503 ] && ok "--max-connections: 503 past the cap" ||
+		bad "--max-connections: 503 past the cap" "$out"
+	stop_stub
+else
+	bad "--max-connections: stub did not start" "$(cat "$TMP/err")"
+fi
+
 # 10. --workers: several loops on one port
 if start_stub --workers 2 "$DEMO"; then
 	codes=
