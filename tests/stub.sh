@@ -279,11 +279,11 @@ fi
 # 9f. past --max-connections, a new connection gets 503
 if start_stub --max-connections 1 "$DEMO"; then
 	printf 'GET /products/BOO-0042 HTTP/1.1\r\n' |
-		"$HTTP" --timeout 3000 127.0.0.1 "$PORT" >/dev/null &
+		"$HTTP" --timeout 10000 127.0.0.1 "$PORT" >/dev/null &
 	held=$!
 	# poll until the held connection counts (it is accepted asynchronously)
 	i=0
-	while [ $i -lt 40 ]; do
+	while [ $i -lt 100 ]; do
 		out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept: application/json')
 		[ "$out" = 503 ] && break
 		sleep 0.05
