@@ -1,21 +1,26 @@
 /*
  * cmd_stub.c: `accord stub CONTRACT...`: serve contracts as a fake
  * provider. Loads the contracts (and reloads them on SIGHUP through the
- * loader below), then hands over to the stub server until SIGINT/SIGTERM.
+ * loader below) and the fault profile (--faults, and rules made from
+ * --latency, --error-rate and --drop-rate), then hands over to the stub
+ * server until SIGINT/SIGTERM.
  */
 #include "cli/cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "stubserver/stubserver.h"
 
 static const char *const usage[] = {
 	"accord stub [--port N] [--host ADDR] [--state NAME] [--workers N] "
 	"[--unmatched-status N] [--admin-token T] [--admin-port N] "
-	"[--log-format text|json] "
-	"[-v|-q] CONTRACT...",
+	"[--log-format text|json] [--faults FILE] [--latency A[..B]] "
+	"[--error-rate P[:STATUS]] [--drop-rate P[:reset|close]] [--seed N] "
+	"[--replay JOURNAL] [-v|-q] CONTRACT...",
 	NULL
 };
 
@@ -72,6 +77,194 @@ static void announce(void *ctx, const char *url, const char *admin_url)
 	fflush(stdout);
 }
 
+/* "P" or "P:REST": a probability, and what follows the colon. */
+static int rate_arg(const char *opt, const char *s, double *p,
+		    const char **rest)
+{
+	char *end;
+	*p = strtod(s, &end);
+	if (end == s || !(*p >= 0 && *p <= 1) || (*end && *end != ':')) {
+		fprintf(stderr,
+			"accord: error: %s: expected a probability from 0 to "
+			"1, as in 0.1 or 0.1:503\n",
+			opt);
+		return -1;
+	}
+	*rest = *end == ':' ? end + 1 : NULL;
+	return 0;
+}
+
+/*
+ * The rules the shortcut flags stand for, appended to the profile:
+ * flag-latency, flag-error and flag-drop.
+ */
+static int flag_rules(struct fault_profile *p, const char *latency,
+		      const char *error_rate, const char *drop_rate)
+{
+	cJSON *rules = cJSON_CreateArray(), *r;
+	const char *rest;
+	double prob;
+	struct err e;
+	int rc;
+	if (latency) {
+		r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "name", "flag-latency");
+		cJSON_AddStringToObject(r, "latency", latency);
+		cJSON_AddItemToArray(rules, r);
+	}
+	if (error_rate) {
+		long status = 503;
+		if (rate_arg("--error-rate", error_rate, &prob, &rest) ||
+		    (rest && parse_long(rest, 100, 599, &status))) {
+			if (rest)
+				fprintf(stderr,
+					"accord: error: --error-rate: '%s' is "
+					"not a status from 100 to 599\n",
+					rest);
+			cJSON_Delete(rules);
+			return -1;
+		}
+		r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "name", "flag-error");
+		cJSON_AddNumberToObject(r, "probability", prob);
+		cJSON_AddNumberToObject(r, "error", (double)status);
+		cJSON_AddItemToArray(rules, r);
+	}
+	if (drop_rate) {
+		if (rate_arg("--drop-rate", drop_rate, &prob, &rest)) {
+			cJSON_Delete(rules);
+			return -1;
+		}
+		if (rest && strcmp(rest, "reset") && strcmp(rest, "close")) {
+			fprintf(stderr,
+				"accord: error: --drop-rate: after the colon, "
+				"reset or close\n");
+			cJSON_Delete(rules);
+			return -1;
+		}
+		r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "name", "flag-drop");
+		cJSON_AddNumberToObject(r, "probability", prob);
+		cJSON_AddTrueToObject(r, rest ? rest : "reset");
+		cJSON_AddItemToArray(rules, r);
+	}
+	err_clear(&e);
+	rc = fault_profile_add(p, rules, &e);
+	if (rc) {
+		/* the pointer names the generated rule: say which flag */
+		fprintf(stderr, "accord: error: %s\n", e.msg);
+	}
+	cJSON_Delete(rules);
+	return rc;
+}
+
+/* Reads a file for --faults or --replay; prints why it cannot. */
+static char *slurp(const char *path, size_t *len)
+{
+	struct err e;
+	struct buf b;
+	err_clear(&e);
+	buf_init(&b, 0);
+	if (read_file(path, 64u << 20, &b, &e)) {
+		err_setsource(&e, path);
+		print_err(&e);
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, len);
+}
+
+/*
+ * The profile for the server (NULL when there is no fault at all), with
+ * the seed settled: --seed, the profile's, the replay's, else one drawn
+ * now and reported so that the run can be repeated.
+ */
+static int load_faults(struct stub_config *cfg, const char *faults,
+		       const char *latency, const char *error_rate,
+		       const char *drop_rate, const char *seed,
+		       const char *replay, int quiet)
+{
+	struct fault_profile *p = NULL;
+	struct err e;
+	char *buf;
+	size_t len;
+	uint64_t s;
+	if (seed) {
+		long v;
+		if (parse_long(seed, 0, 9007199254740991L, &v)) {
+			fprintf(stderr,
+				"accord: error: --seed: expected an integer "
+				"from 0 to 2^53-1\n");
+			return -1;
+		}
+		cfg->has_seed = 1;
+		cfg->seed = (uint64_t)v;
+	}
+	if (faults) {
+		buf = slurp(faults, &len);
+		if (!buf)
+			return -1;
+		err_clear(&e);
+		p = fault_profile_read(faults, buf, len, &e);
+		free(buf);
+		if (!p) {
+			print_err(&e);
+			return -1;
+		}
+	}
+	if (latency || error_rate || drop_rate) {
+		if (!p)
+			p = fault_profile_new();
+		if (flag_rules(p, latency, error_rate, drop_rate)) {
+			fault_profile_free(p);
+			return -1;
+		}
+	}
+	if (replay) {
+		buf = slurp(replay, &len);
+		if (!buf) {
+			fault_profile_free(p);
+			return -1;
+		}
+		err_clear(&e);
+		cfg->replay = fault_replay_read(replay, buf, len, &e);
+		free(buf);
+		if (!cfg->replay) {
+			print_err(&e);
+			fault_profile_free(p);
+			return -1;
+		}
+		if (p && !quiet)
+			fprintf(stderr, "accord: --replay: the decisions come "
+					"from the journal; fault rules are "
+					"kept for /__accord/faults only\n");
+	}
+	if (!cfg->has_seed && !fault_profile_seed(p, &s) && !cfg->replay) {
+		/* drawn now, and said, so a failing run can be repeated */
+		cfg->has_seed = 1;
+		cfg->seed = ((uint64_t)time(NULL) * 2654435761u ^
+			     (uint64_t)clock()) &
+			    ((UINT64_C(1) << 53) - 1);
+	}
+	if (!quiet && fault_profile_count(p))
+		fprintf(stderr, "accord: faults: %zu rule%s, seed %llu\n",
+			fault_profile_count(p),
+			fault_profile_count(p) == 1 ? "" : "s",
+			(unsigned long long)(cfg->has_seed ? cfg->seed : s));
+	cfg->faults = p;
+	return 0;
+}
+
+/* Many connections (delayed answers hold theirs): lift the fd limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int loopback(const char *host)
 {
 	return !strncmp(host, "127.", 4) || !strcmp(host, "::1") ||
@@ -84,7 +277,10 @@ int cmd_stub(int argc, char **argv)
 	struct sources src;
 	struct stub_set *set;
 	struct err e;
-	const char *log_format = "text", *host = NULL;
+	const char *log_format = "text", *host = NULL, *faults = NULL,
+		   *latency = NULL, *error_rate = NULL, *drop_rate = NULL,
+		   *seed = NULL, *replay = NULL;
+	int rc;
 	int verbose = 0, quiet = 0, n, max_body_mb = 8, journal = 1000,
 	    max_conns = 10000, idle_s = 60;
 	struct opt opts[] = {
@@ -116,6 +312,18 @@ int cmd_stub(int argc, char **argv)
 			 "close idle connections after S seconds (default 60)"),
 		OPT_STRING_(0, "log-format", &log_format, "FMT",
 			    "text (default) or json"),
+		OPT_STRING_(0, "faults", &faults, "FILE",
+			    "fault profile (YAML or JSON, docs/faults.md)"),
+		OPT_STRING_(0, "latency", &latency, "A[..B]",
+			    "delay every answer: 100ms, or 50ms..300ms"),
+		OPT_STRING_(0, "error-rate", &error_rate, "P[:STATUS]",
+			    "answer STATUS (503) with probability P"),
+		OPT_STRING_(0, "drop-rate", &drop_rate, "P[:HOW]",
+			    "reset (or close) connections with probability P"),
+		OPT_STRING_(0, "seed", &seed, "N",
+			    "seed of every random fault decision"),
+		OPT_STRING_(0, "replay", &replay, "JOURNAL",
+			    "repeat the fault decisions of a saved journal"),
 		OPT_FLAG_('v', "verbose", &verbose, "log every request"),
 		OPT_FLAG_('q', "quiet", &quiet, "log nothing but errors"),
 		OPT_END_(),
@@ -160,13 +368,19 @@ int cmd_stub(int argc, char **argv)
 	cfg.reload = load_all;
 	cfg.reload_ctx = &src;
 	cfg.on_listen = announce;
+	if (load_faults(&cfg, faults, latency, error_rate, drop_rate, seed,
+			replay, quiet))
+		return EXIT_ERROR;
 	err_clear(&e);
 	set = load_all(&src, &e);
-	if (!set)
-		return EXIT_ERROR;
-	if (stub_serve(&cfg, set, &e)) {
-		print_err(&e);
+	if (!set) {
+		fault_profile_free(cfg.faults);
 		return EXIT_ERROR;
 	}
-	return EXIT_OK;
+	raise_fd_limit();
+	rc = stub_serve(&cfg, set, &e) ? EXIT_ERROR : EXIT_OK;
+	if (rc)
+		print_err(&e);
+	fault_profile_free(cfg.faults);
+	return rc;
 }

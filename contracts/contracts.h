@@ -317,6 +317,16 @@ struct contract *contract_from_cjson(const char *name, const cJSON *doc,
 struct contract *contract_read_yaml(const char *name, const char *buf,
 				    size_t len, struct err *e);
 
+/*
+ * Reads YAML text as plain data (no matcher tags) and hands the document,
+ * as JSON, to `use`. An error `use` records with a JSON pointer (see
+ * err_setat) is moved to the line and column of the YAML node behind it.
+ * Returns what `use` returned, or -1 with err set on a YAML error.
+ */
+int yaml_data_read(const char *name, const char *buf, size_t len,
+		   int (*use)(void *ctx, const cJSON *doc, struct err *e),
+		   void *ctx, struct err *e);
+
 /* Picks the reader from the name's extension and the first byte. */
 struct contract *contract_read(const char *name, const char *buf, size_t len,
 			       struct err *e);

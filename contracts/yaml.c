@@ -2579,6 +2579,58 @@ struct contract *contract_read_yaml(const char *name, const char *buf,
 	return c;
 }
 
+/*
+ * Plain YAML data (fault profiles and other configuration): the document
+ * as JSON, no matcher tags. An error `use` sets with a JSON pointer is
+ * re-set at the line and column of the node the pointer leads to.
+ */
+int yaml_data_read(const char *name, const char *buf, size_t len,
+		   int (*use)(void *ctx, const cJSON *doc, struct err *e),
+		   void *ctx, struct err *e)
+{
+	struct ynode *root;
+	size_t nodes = 0;
+	struct yr r;
+	cJSON *doc;
+	int rc;
+
+	root = load(buf, len, &nodes, e);
+	if (!root) {
+		err_setsource(e, name);
+		return -1;
+	}
+	yr_init(&r, e, nodes, NULL);
+	doc = plain(&r, root, 0);
+	yr_release(&r);
+	if (!doc) {
+		err_setsource(e, name);
+		node_free(root);
+		return -1;
+	}
+	rc = use(ctx, doc, e);
+	cJSON_Delete(doc);
+	if (rc && e && e->pointer[0]) {
+		struct err scratch;
+		char want[sizeof(e->pointer)];
+		memcpy(want, e->pointer, sizeof(want));
+		err_clear(&scratch);
+		yr_init(&r, &scratch, nodes, want);
+		cJSON_Delete(plain(&r, root, 0));
+		if (r.found) {
+			struct err keep = *e;
+			err_clear(e);
+			err_setsource(e, name);
+			err_setpos(e, r.line, r.col);
+			err_set(e, keep.code, "%s", keep.msg);
+		}
+		yr_release(&r);
+	}
+	if (rc && e)
+		err_setsource(e, name);
+	node_free(root);
+	return rc;
+}
+
 /* Writing: strings and how to quote them. */
 
 /* Decodes one UTF-8 sequence at s[*i]; -1 when malformed. */

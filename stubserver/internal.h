@@ -169,4 +169,94 @@ void stub_respond_text(int status, const char *content_type, const char *body,
 		       struct buf *out);
 const char *stub_reason(int status);
 
+/* fault.c: decisions. ------------------------------------------------- */
+
+enum fault_outcome {
+	FAULT_NONE,
+	FAULT_ERROR,
+	FAULT_RESET,
+	FAULT_CLOSE,
+	FAULT_TRUNCATE,
+	FAULT_GARBAGE,
+	FAULT_MALFORMED_CHUNK,
+	FAULT_HANG,
+};
+
+const char *fault_outcome_name(enum fault_outcome o);
+
+/* What a request looks like to fault rules. */
+struct fault_request {
+	const char *method;
+	const char *path;
+	const char *description; /* matched interaction, or NULL */
+	long ix;		 /* its index in the set, or -1 */
+	const char *const *states;
+	size_t nstates;
+	const struct http1_request *req; /* for header matches; may be NULL */
+	const char *session;		 /* X-Accord-Session, not terminated */
+	size_t session_len;
+};
+
+/*
+ * What the server does with one answer. delay_ms comes first; then the
+ * outcome: FAULT_NONE and FAULT_ERROR send the answer (the error's in
+ * place of the contract's), dribbled at `bandwidth` bytes/s when set and
+ * with slow_head_ms between the status line and the rest; the others are
+ * carried out by the server as their names say.
+ */
+struct fault_action {
+	enum fault_outcome outcome;
+	double delay_ms;
+	double slow_head_ms;
+	double bandwidth;
+	double hang_ms; /* 0: until the client gives up */
+	long trunc_bytes;
+	double trunc_fraction; /* when trunc_bytes < 0 */
+	size_t garbage_bytes;
+	uint64_t garbage_seed;
+	int status; /* FAULT_ERROR */
+	const cJSON *error_headers;
+	const cJSON *error_body;
+	int owns_error;
+	uint64_t ordinal; /* the request's number in session x interaction */
+	int has_ordinal;
+	cJSON *log; /* the decisions, for the journal; NULL: none */
+};
+
+struct fault_engine;
+
+/*
+ * An engine serving profile p (a reference is taken; NULL: no rules) or,
+ * with `replay` (taken), the decisions of a recorded run. The seed is
+ * `seed` when has_seed, else the profile's, else the replay's, else drawn
+ * from the clock (and shown by fault_engine_seed()).
+ */
+struct fault_engine *fault_engine_new(struct fault_profile *p,
+				      struct fault_replay *replay, int has_seed,
+				      uint64_t seed);
+void fault_engine_free(struct fault_engine *g);
+uint64_t fault_engine_seed(struct fault_engine *g);
+/* Whether any rule (or a replay) is installed: else no decision is due. */
+int fault_engine_active(struct fault_engine *g);
+/* The profile in use, with a reference for the caller. */
+struct fault_profile *fault_engine_profile(struct fault_engine *g);
+/*
+ * Installs p (taking the caller's reference) for the requests that come
+ * after; `reset` also clears counters and restarts the profile's clock.
+ * With reset, a seed in p also replaces the engine's.
+ */
+void fault_engine_install(struct fault_engine *g, struct fault_profile *p,
+			  int reset);
+/* Appends accord_faults_total in the Prometheus text format. */
+void fault_engine_metrics(struct fault_engine *g, struct buf *b);
+
+void fault_action_init(struct fault_action *a);
+/* Decides what happens to one request. Release a with fault_action_done. */
+void fault_decide(struct fault_engine *g, const struct fault_request *q,
+		  struct fault_action *a);
+void fault_action_done(struct fault_action *a);
+/* The response an error outcome substitutes. */
+void fault_error_response(const struct fault_action *a, int head_only,
+			  int keep_alive, struct buf *out);
+
 #endif

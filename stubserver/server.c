@@ -9,6 +9,12 @@
  * What the workers share (the interaction set, provider states, journal
  * and metrics) lives in struct shared behind locks: a read-write lock for
  * the set (swapped whole on SIGHUP), a mutex for the rest.
+ *
+ * Faults: an answer that a fault rule touches leaves the batch and is
+ * carried out on its own (struct delivery), with a timer of the
+ * connection's for delays, slow heads and bandwidth slices, so nothing
+ * waits on a thread or spins. Requests pipelined behind it wait until it
+ * is done, which keeps answers in order.
  */
 /* SO_REUSEPORT is not POSIX: glibc shows it with _DEFAULT_SOURCE */
 #define _DEFAULT_SOURCE 1
@@ -16,6 +22,7 @@
 #include "stubserver/internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,6 +40,7 @@
 #define REQUEST_TIMEOUT_MS 10000    /* a request must arrive within this */
 #define WRITE_HIGH_WATER (1u << 20) /* stop reading past this backlog */
 #define DRAIN_TIMEOUT_MS 5000
+#define SLICE_MS 20 /* bandwidth: a slice of the answer every SLICE_MS */
 
 struct worker {
 	uv_loop_t loop;
@@ -55,10 +63,29 @@ struct worker {
 
 enum phase { PH_HEAD, PH_BODY, PH_CHUNKED, PH_CLOSING };
 
+enum dl_step { DL_DELAY, DL_SEND, DL_FINISH };
+enum dl_finish { FIN_KEEP, FIN_CLOSE, FIN_RESET, FIN_HANG };
+
+/* One answer being delivered with a fault. */
+struct delivery {
+	enum dl_step step;
+	enum dl_finish finish;
+	char *data; /* what is sent, owned */
+	size_t len;
+	size_t pos;   /* sent so far */
+	size_t split; /* slow-head: the end of the status line, or 0 */
+	double delay_ms, slow_head_ms, bandwidth, hang_ms;
+	int waiting;	  /* for the timer */
+	int wait_flush;	  /* for earlier writes to leave, before a close */
+	int hang_started; /* hang_ms timer running */
+};
+
 struct conn {
 	uv_tcp_t tcp;
 	uv_timer_t timer;
 	struct worker *w;
+	uv_timer_t ftimer; /* fault delivery */
+	struct delivery *dl;
 	struct conn *prev, *next;
 	struct buf in; /* bytes read and not yet consumed */
 	enum phase phase;
@@ -86,6 +113,7 @@ struct write_req {
 
 static void conn_close(struct conn *c);
 static void process(struct conn *c);
+static void dl_run(struct conn *c);
 
 /* Writing. */
 
@@ -98,6 +126,11 @@ static void on_write(uv_write_t *req, int status)
 	free(wr);
 	if (status < 0) {
 		conn_close(c);
+		return;
+	}
+	if (c->dl && c->dl->wait_flush && !c->pending) {
+		c->dl->wait_flush = 0;
+		dl_run(c);
 		return;
 	}
 	if (c->close_after_write && !c->pending) {
@@ -162,14 +195,16 @@ static void on_handle_closed(uv_handle_t *h)
 		return;
 	buf_release(&c->in);
 	buf_release(&c->body);
+	if (c->dl)
+		free(c->dl->data);
+	free(c->dl);
 	free(c);
 }
 
-static void conn_close(struct conn *c)
+/* Closes with a FIN, or with an RST when `reset` (SO_LINGER 0). */
+static void conn_close_how(struct conn *c, int reset)
 {
 	struct worker *w = c->w;
-	if (c->phase == PH_CLOSING && !c->handles_open)
-		return;
 	if (c->phase == PH_CLOSING)
 		return;
 	c->phase = PH_CLOSING;
@@ -183,9 +218,17 @@ static void conn_close(struct conn *c)
 	svc_conn_closed(w->sh);
 	uv_timer_stop(&c->timer);
 	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
-	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+	uv_timer_stop(&c->ftimer);
+	uv_close((uv_handle_t *)&c->ftimer, on_handle_closed);
+	if (!reset || uv_tcp_close_reset(&c->tcp, on_handle_closed))
+		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 	if (w->stopping && !w->conns)
 		uv_async_send(&w->wake);
+}
+
+static void conn_close(struct conn *c)
+{
+	conn_close_how(c, 0);
 }
 
 /* Answers and closes: for malformed, oversized or timed-out requests. */
@@ -232,7 +275,10 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (!n)
 		return;
 	if (buf_add(&c->in, b->base, (size_t)n)) {
-		conn_fail(c, 413, "request larger than the limit");
+		if (c->dl) /* no answer may cut into the one being sent */
+			conn_close(c);
+		else
+			conn_fail(c, 413, "request larger than the limit");
 		return;
 	}
 	c->last_active = uv_now(&c->w->loop);
@@ -246,8 +292,8 @@ static void on_timer(uv_timer_t *t)
 	struct conn *c = t->data;
 	const struct stub_config *cfg = svc_config(c->w->sh);
 	uint64_t now = uv_now(&c->w->loop);
-	if (c->phase == PH_CLOSING)
-		return;
+	if (c->phase == PH_CLOSING || c->dl)
+		return; /* a fault in progress keeps its own time */
 	if (c->request_start && now - c->request_start > REQUEST_TIMEOUT_MS) {
 		conn_fail(c, 408, "request not received in time");
 		return;
@@ -278,7 +324,9 @@ static void on_connection(uv_stream_t *server, int status)
 	}
 	uv_timer_init(&w->loop, &c->timer);
 	c->timer.data = c;
-	c->handles_open = 2;
+	uv_timer_init(&w->loop, &c->ftimer);
+	c->ftimer.data = c;
+	c->handles_open = 3;
 	buf_init(&c->in, HTTP1_MAX_HEAD + cfg->max_body + READ_CHUNK);
 	buf_init(&c->body, cfg->max_body);
 	c->next = w->conns;
@@ -335,14 +383,247 @@ static int expects_continue(const struct http1_request *req)
 	       !str_ncasecmp(h->value, "100-continue", 12);
 }
 
-/* Answers one complete request; its body is body[0..len). */
+/* Sends a copy of p[0..n). */
+static void send_bytes(struct conn *c, const char *p, size_t n)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_add(&b, p, n);
+	conn_send(c, &b);
+	buf_release(&b);
+}
+
+static void on_fault_timer(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	if (c->phase == PH_CLOSING || !c->dl)
+		return;
+	c->dl->waiting = 0;
+	if (c->dl->hang_started) {
+		conn_close(c); /* a hang with an end */
+		return;
+	}
+	dl_run(c);
+}
+
+static void dl_wait(struct conn *c, double ms)
+{
+	c->dl->waiting = 1;
+	uv_timer_start(&c->ftimer, on_fault_timer, (uint64_t)ceil(ms), 0);
+}
+
+/*
+ * Advances the delivery as far as it can go now: the delay, then the
+ * bytes (the status line first when the head is slow; slices when the
+ * bandwidth is capped), then the end: keep the connection and go on with
+ * the requests behind, or close it (FIN or RST, after earlier answers
+ * have left), or hang.
+ */
+static void dl_run(struct conn *c)
+{
+	struct delivery *d = c->dl;
+	for (;;) {
+		if (c->phase == PH_CLOSING || d->waiting || d->wait_flush)
+			return;
+		switch (d->step) {
+		case DL_DELAY:
+			d->step = DL_SEND;
+			if (d->delay_ms > 0) {
+				dl_wait(c, d->delay_ms);
+				return;
+			}
+			break;
+		case DL_SEND: {
+			size_t n = d->len - d->pos;
+			if (!n) {
+				d->step = DL_FINISH;
+				break;
+			}
+			if (d->split && d->pos < d->split)
+				n = d->split - d->pos;
+			if (d->bandwidth > 0) {
+				double s = d->bandwidth * SLICE_MS / 1000;
+				size_t slice = s < 1 ? 1 : (size_t)s;
+				if (n > slice)
+					n = slice;
+			}
+			send_bytes(c, d->data + d->pos, n);
+			d->pos += n;
+			if (d->split && d->pos == d->split) {
+				d->split = 0;
+				dl_wait(c, d->slow_head_ms);
+				return;
+			}
+			if (d->bandwidth > 0 && d->pos < d->len) {
+				dl_wait(c, d->bandwidth * SLICE_MS / 1000 < 1
+						   ? 1000 / d->bandwidth
+						   : SLICE_MS);
+				return;
+			}
+			break;
+		}
+		case DL_FINISH:
+			if (d->finish == FIN_HANG) {
+				if (d->hang_ms > 0 && !d->hang_started) {
+					d->hang_started = 1;
+					dl_wait(c, d->hang_ms);
+				}
+				return;
+			}
+			if (d->finish == FIN_KEEP) {
+				free(d->data);
+				free(d);
+				c->dl = NULL;
+				process(c);
+				return;
+			}
+			if (c->pending) {
+				d->wait_flush = 1;
+				return;
+			}
+			conn_close_how(c, d->finish == FIN_RESET);
+			return;
+		}
+	}
+}
+
+/* Where the body starts in a response, or len when there is no head. */
+static size_t head_length(const char *p, size_t len)
+{
+	size_t i;
+	for (i = 0; i + 3 < len; i++)
+		if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' &&
+		    p[i + 3] == '\n')
+			return i + 4;
+	return len;
+}
+
+/* Non-HTTP bytes from a seed (xorshift); never starts like "HTTP/". */
+static void garbage(struct buf *b, size_t n, uint64_t seed)
+{
+	uint64_t x = seed ? seed : 0x2545f4914f6cdd1dULL;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf_addch(b, (char)(x >> 24));
+	}
+	if (n && b->ptr[0] == 'H')
+		b->ptr[0] = '\x16';
+}
+
+/*
+ * The same head with chunked framing (Content-Length and Connection
+ * dropped), half the body as a proper chunk, then a chunk-size line that
+ * is not hexadecimal.
+ */
+static void malformed_chunk(struct buf *b, const char *p, size_t len,
+			    size_t head)
+{
+	size_t i = 0, body = len - head, half = body / 2;
+	while (i < head) {
+		size_t j = i;
+		while (j + 1 < head && !(p[j] == '\r' && p[j + 1] == '\n'))
+			j++;
+		if (j == i) /* the blank line */
+			break;
+		if (!(j - i >= 15 &&
+		      !str_ncasecmp(p + i, "Content-Length:", 15)) &&
+		    !(j - i >= 11 && !str_ncasecmp(p + i, "Connection:", 11)))
+			buf_add(b, p + i, j + 2 - i);
+		i = j + 2;
+	}
+	buf_addstr(b,
+		   "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+	if (half) {
+		buf_addf(b, "%zx\r\n", half);
+		buf_add(b, p + head, half);
+		buf_addstr(b, "\r\n");
+	}
+	buf_addstr(b, "zz-not-a-chunk-size\r\n");
+}
+
+/* Takes the answer p[0..len) out of the batch to deliver it with faults. */
+static void dl_start(struct conn *c, const struct fault_action *a,
+		     const char *p, size_t len)
+{
+	struct delivery *d = xcalloc(1, sizeof(*d));
+	size_t head = head_length(p, len), body = len - head, keep;
+	struct buf b;
+	buf_init(&b, 0);
+	d->delay_ms = a->delay_ms;
+	d->slow_head_ms = a->slow_head_ms;
+	d->bandwidth = a->bandwidth;
+	d->hang_ms = a->hang_ms;
+	d->finish = FIN_KEEP;
+	switch (a->outcome) {
+	case FAULT_NONE:
+	case FAULT_ERROR:
+		buf_add(&b, p, len);
+		break;
+	case FAULT_RESET:
+		d->finish = FIN_RESET;
+		break;
+	case FAULT_CLOSE:
+		d->finish = FIN_CLOSE;
+		break;
+	case FAULT_HANG:
+		d->finish = FIN_HANG;
+		break;
+	case FAULT_TRUNCATE:
+		/* some of the body, never all of it; with no body, half
+		 * the head */
+		if (!body) {
+			keep = head / 2;
+		} else {
+			size_t want = a->trunc_bytes >= 0
+					      ? (size_t)a->trunc_bytes
+					      : (size_t)(a->trunc_fraction *
+							 (double)body);
+			keep = head + (want < body ? want : body - 1);
+		}
+		buf_add(&b, p, keep);
+		d->finish = FIN_CLOSE;
+		break;
+	case FAULT_GARBAGE:
+		garbage(&b, a->garbage_bytes, a->garbage_seed);
+		d->finish = FIN_CLOSE;
+		break;
+	case FAULT_MALFORMED_CHUNK:
+		malformed_chunk(&b, p, len, head);
+		d->finish = FIN_CLOSE;
+		break;
+	}
+	if (d->slow_head_ms > 0 && b.len) {
+		const char *eol = memchr(b.ptr, '\n', b.len);
+		if (eol && (size_t)(eol - b.ptr) + 1 < b.len)
+			d->split = (size_t)(eol - b.ptr) + 1;
+	}
+	d->data = buf_detach(&b, &d->len);
+	c->dl = d;
+}
+
+/*
+ * Answers one complete request; its body is body[0..len). The answer is
+ * appended to out, unless a fault takes it (c->dl is then set).
+ */
 static void dispatch(struct conn *c, const struct http1_request *req,
 		     const char *body, size_t len, struct buf *out)
 {
 	int keep = wants_keep_alive(req) && !c->w->stopping;
-	svc_handle(c->w->sh, req, body, len, keep, c->route, out);
+	size_t mark = out->len;
+	struct fault_action act;
+	svc_handle(c->w->sh, req, body, len, keep, c->route, out, &act);
 	if (!keep)
 		c->close_after_write = 1;
+	if (act.outcome != FAULT_NONE || act.delay_ms > 0 ||
+	    act.bandwidth > 0 || act.slow_head_ms > 0) {
+		dl_start(c, &act, out->ptr + mark, out->len - mark);
+		out->len = mark;
+		out->ptr[mark] = '\0';
+	}
+	fault_action_done(&act);
 }
 
 /*
@@ -357,7 +638,7 @@ static void process(struct conn *c)
 	struct buf out;
 	size_t off = 0;
 	buf_init(&out, 0);
-	while (c->phase != PH_CLOSING && !c->close_after_write) {
+	while (c->phase != PH_CLOSING && !c->close_after_write && !c->dl) {
 		const char *data = c->in.ptr + off;
 		size_t len = c->in.len - off;
 		struct http1_request req;
@@ -471,6 +752,17 @@ static void process(struct conn *c)
 	buf_release(&out);
 	if (c->phase == PH_CLOSING)
 		return;
+	if (c->dl) {
+		/* reading goes on, so a client that gives up is noticed */
+		if (!c->reading) {
+			c->reading = 1;
+			uv_read_start((uv_stream_t *)&c->tcp, on_alloc,
+				      on_read);
+		}
+		if (c->dl->step == DL_DELAY && !c->dl->waiting)
+			dl_run(c);
+		return;
+	}
 	if (c->close_after_write) {
 		if (c->reading) {
 			uv_read_stop((uv_stream_t *)&c->tcp);
@@ -582,7 +874,7 @@ static void on_wake(uv_async_t *a)
 		 * their answers are written */
 		for (c = w->conns; c; c = next) {
 			next = c->next;
-			if (!c->in.len && !c->pending)
+			if (!c->in.len && !c->pending && !c->dl)
 				conn_close(c);
 			else
 				c->close_after_write = 1;

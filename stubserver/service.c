@@ -2,7 +2,9 @@
  * service.c: how the stub answers. Traffic is matched against the
  * interaction set (select.c) and answered from the contract (respond.c);
  * requests under /__accord/ are the admin API: health, the request journal,
- * Prometheus metrics and provider states.
+ * Prometheus metrics, provider states and fault rules. Each request also
+ * gets a fault decision (fault.c), recorded in the journal, which the
+ * server (server.c) carries out.
  *
  * Provider states follow what the official Pact verifier does with
  * --state-change-url: before each interaction it POSTs one "setup" per
@@ -38,6 +40,10 @@ struct journal_entry {
 	int matched;
 	struct buf interaction; /* the description when matched */
 	double ms;
+	struct buf session; /* X-Accord-Session, or empty */
+	int has_ordinal;
+	unsigned long long ordinal;
+	cJSON *faults; /* the fault decisions, or NULL */
 };
 
 /* Requests by (interaction index, status); reset when the set changes. */
@@ -59,6 +65,7 @@ struct shared {
 
 	pthread_rwlock_t set_lock;
 	struct stub_set *set;
+	struct fault_engine *faults;
 
 	pthread_mutex_t lock; /* everything below */
 	char *states[STATES_MAX];
@@ -102,7 +109,10 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 		buf_init(&sh->journal[i].method, 0);
 		buf_init(&sh->journal[i].target, 0);
 		buf_init(&sh->journal[i].interaction, 0);
+		buf_init(&sh->journal[i].session, 0);
 	}
+	sh->faults = fault_engine_new(cfg->faults, cfg->replay, cfg->has_seed,
+				      cfg->seed);
 	sh->state_params = cJSON_CreateObject();
 	if (cfg->state && cfg->state[0])
 		sh->states[sh->nstates++] = xstrdup(cfg->state);
@@ -122,6 +132,8 @@ static void journal_release(struct shared *sh)
 		buf_release(&sh->journal[i].method);
 		buf_release(&sh->journal[i].target);
 		buf_release(&sh->journal[i].interaction);
+		buf_release(&sh->journal[i].session);
+		cJSON_Delete(sh->journal[i].faults);
 	}
 	free(sh->journal);
 }
@@ -145,6 +157,7 @@ void svc_free(struct shared *sh)
 	cJSON_Delete(sh->state_params);
 	free(sh->counts);
 	stub_set_free(sh->set);
+	fault_engine_free(sh->faults);
 	pthread_rwlock_destroy(&sh->set_lock);
 	pthread_mutex_destroy(&sh->lock);
 	free(sh);
@@ -158,6 +171,11 @@ const struct stub_config *svc_config(struct shared *sh)
 void svc_set_url(struct shared *sh, const char *url)
 {
 	snprintf(sh->url, sizeof(sh->url), "%s", url);
+}
+
+uint64_t svc_fault_seed(struct shared *sh)
+{
+	return fault_engine_seed(sh->faults);
 }
 
 int svc_conn_opened(struct shared *sh)
@@ -335,7 +353,8 @@ static void count_add(struct shared *sh, size_t index, int status)
 /* `desc` is the matched interaction's description, NULL when unmatched. */
 static void record(struct shared *sh, const struct http_request *req,
 		   const char *target, int status, const char *desc,
-		   size_t index, double seconds)
+		   size_t index, double seconds, const struct http1_header *ses,
+		   struct fault_action *act)
 {
 	size_t cap = sh->cfg->journal_size, i;
 	struct journal_entry *j;
@@ -356,6 +375,14 @@ static void record(struct shared *sh, const struct http_request *req,
 		if (desc)
 			buf_addstr(&j->interaction, desc);
 		j->ms = seconds * 1000;
+		buf_reset(&j->session);
+		if (ses)
+			buf_add(&j->session, ses->value, ses->value_len);
+		j->has_ordinal = act->has_ordinal;
+		j->ordinal = act->ordinal;
+		cJSON_Delete(j->faults);
+		j->faults = act->log; /* the journal keeps the log */
+		act->log = NULL;
 		sh->jhead = (sh->jhead + 1) % cap;
 		if (sh->jcount < cap)
 			sh->jcount++;
@@ -513,9 +540,12 @@ static cJSON *error_json(const char *msg)
 
 static cJSON *journal_json(struct shared *sh)
 {
-	cJSON *o = cJSON_CreateObject(),
-	      *a = cJSON_AddArrayToObject(o, "requests");
+	cJSON *o = cJSON_CreateObject(), *a;
 	size_t cap = sh->cfg->journal_size, i;
+	/* seeds stay below 2^53: exact as a JSON number */
+	cJSON_AddNumberToObject(o, "seed",
+				(double)fault_engine_seed(sh->faults));
+	a = cJSON_AddArrayToObject(o, "requests");
 	for (i = 0; i < sh->jcount; i++) {
 		const struct journal_entry *j =
 			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
@@ -535,6 +565,14 @@ static cJSON *journal_json(struct shared *sh)
 		else
 			cJSON_AddNullToObject(e, "interaction");
 		cJSON_AddNumberToObject(e, "ms", j->ms);
+		if (j->session.len)
+			cJSON_AddStringToObject(e, "session", j->session.ptr);
+		if (j->has_ordinal)
+			cJSON_AddNumberToObject(e, "ordinal",
+						(double)j->ordinal);
+		if (j->faults)
+			cJSON_AddItemToObject(e, "faults",
+					      cJSON_Duplicate(j->faults, 1));
 		cJSON_AddItemToArray(a, e);
 	}
 	return o;
@@ -665,6 +703,103 @@ static void state_put(struct shared *sh, const cJSON *b, int head, int keep,
 	pthread_mutex_unlock(&sh->lock);
 }
 
+static void reply_err(int status, const struct err *e, int head, int keep,
+		      struct buf *out)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	reply(status, error_json(err_format(e, &b)), head, keep, out);
+	buf_release(&b);
+}
+
+static cJSON *faults_json(struct shared *sh)
+{
+	struct fault_profile *p = fault_engine_profile(sh->faults);
+	cJSON *o = fault_profile_to_cjson(p);
+	fault_profile_free(p);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "seed");
+	cJSON_AddNumberToObject(o, "seed",
+				(double)fault_engine_seed(sh->faults));
+	return o;
+}
+
+static int add_parsed(void *ctx, const cJSON *doc, struct err *e)
+{
+	return fault_profile_add(ctx, doc, e);
+}
+
+/*
+ * /__accord/faults: GET the rules, PUT a whole profile (JSON or YAML; the
+ * counters start afresh), POST one rule or a list of rules (appended;
+ * counters kept), DELETE every rule, DELETE /__accord/faults/NAME one.
+ */
+static void faults_admin(struct shared *sh, const struct http_request *r,
+			 const char *what, const char *body, size_t len,
+			 int head, int keep, struct buf *out)
+{
+	const char *name = what[6] == '/' ? what + 7 : NULL;
+	struct fault_profile *p = NULL;
+	struct err e;
+	err_clear(&e);
+	if (name && !strcmp(r->method, "DELETE")) {
+		struct fault_profile *cur = fault_engine_profile(sh->faults);
+		p = fault_profile_copy(cur, &e);
+		fault_profile_free(cur);
+		if (!p || fault_profile_remove(p, name)) {
+			fault_profile_free(p);
+			reply(404, error_json("no fault rule of that name"),
+			      head, keep, out);
+			return;
+		}
+		fault_engine_install(sh->faults, p, 0);
+	} else if (name) {
+		reply(405, error_json("a single rule can only be DELETEd"),
+		      head, keep, out);
+		return;
+	} else if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
+		reply(200, faults_json(sh), head, keep, out);
+		return;
+	} else if (!strcmp(r->method, "PUT")) {
+		p = fault_profile_read("body", body, len, &e);
+		if (!p) {
+			reply_err(400, &e, head, keep, out);
+			return;
+		}
+		fault_engine_install(sh->faults, p, 1);
+	} else if (!strcmp(r->method, "POST")) {
+		struct fault_profile *cur = fault_engine_profile(sh->faults);
+		cJSON *doc = NULL;
+		int rc;
+		p = fault_profile_copy(cur, &e);
+		fault_profile_free(cur);
+		if (!p) {
+			reply_err(500, &e, head, keep, out);
+			return;
+		}
+		if (len && (body[0] == '{' || body[0] == '[')) {
+			doc = json_parse_text("body", body, len, &e);
+			rc = doc ? fault_profile_add(p, doc, &e) : -1;
+			cJSON_Delete(doc);
+		} else {
+			rc = yaml_data_read("body", body, len, add_parsed, p,
+					    &e);
+		}
+		if (rc) {
+			fault_profile_free(p);
+			reply_err(400, &e, head, keep, out);
+			return;
+		}
+		fault_engine_install(sh->faults, p, 0);
+	} else if (!strcmp(r->method, "DELETE")) {
+		fault_engine_install(sh->faults, fault_profile_new(), 1);
+	} else {
+		reply(405, error_json("use GET, PUT, POST or DELETE"), head,
+		      keep, out);
+		return;
+	}
+	reply(200, faults_json(sh), head, keep, out);
+}
+
 static void admin(struct shared *sh, const struct http1_request *req,
 		  const struct http_request *r, const char *body, size_t len,
 		  int keep, struct buf *out)
@@ -676,6 +811,10 @@ static void admin(struct shared *sh, const struct http1_request *req,
 	if (!admin_allowed(sh, req)) {
 		reply(401, error_json("admin API needs the --admin-token"),
 		      head, keep, out);
+		return;
+	}
+	if (!strcmp(what, "faults") || !strncmp(what, "faults/", 7)) {
+		faults_admin(sh, r, what, body, len, head, keep, out);
 		return;
 	}
 	if (len) {
@@ -716,6 +855,7 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		metrics_text(sh, &t);
 		pthread_mutex_unlock(&sh->lock);
 		pthread_rwlock_unlock(&sh->set_lock);
+		fault_engine_metrics(sh->faults, &t);
 		stub_respond_text(200, "text/plain; version=0.0.4", t.ptr,
 				  t.len, head, keep, out);
 		buf_release(&t);
@@ -736,8 +876,31 @@ static void admin(struct shared *sh, const struct http1_request *req,
 
 /* Traffic. */
 
+/* The fault decision for a selected (or unmatched) request. */
+static void decide(struct shared *sh, const struct http1_request *req,
+		   const struct http_request *r, const struct stub_pick *pick,
+		   int found, const struct stub_states *st,
+		   const struct http1_header *ses, struct fault_action *act)
+{
+	struct fault_request q;
+	memset(&q, 0, sizeof(q));
+	q.method = r->method;
+	q.path = r->path;
+	q.description = found ? (pick->ix->description ? pick->ix->description
+						       : "")
+			      : NULL;
+	q.ix = found ? (long)pick->index : -1;
+	q.states = st->names;
+	q.nstates = st->n;
+	q.req = req;
+	q.session = ses ? ses->value : NULL;
+	q.session_len = ses ? ses->value_len : 0;
+	fault_decide(sh->faults, &q, act);
+}
+
 static void serve(struct shared *sh, const struct http1_request *req,
-		  struct http_request *r, int keep, struct buf *out)
+		  struct http_request *r, int keep, struct buf *out,
+		  struct fault_action *act)
 {
 	const struct stub_config *cfg = sh->cfg;
 	const char *names[STATES_MAX];
@@ -749,6 +912,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	struct stub_gen gen;
 	struct buf explain, *ex = NULL;
 	const struct http1_header *h = http1_header(req, "X-Accord-State");
+	const struct http1_header *ses = http1_header(req, "X-Accord-Session");
 	int head = !strcmp(r->method, "HEAD"), found, status;
 	double t0 = now_s();
 	cJSON *params = NULL, *nearest = NULL;
@@ -782,7 +946,12 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		free(r->method);
 		r->method = xstrdup("HEAD");
 	}
-	if (found) {
+	if (fault_engine_active(sh->faults))
+		decide(sh, req, r, &pick, found, &st, ses, act);
+	if (act->outcome == FAULT_ERROR) {
+		status = act->status;
+		fault_error_response(act, head, keep, out);
+	} else if (found) {
 		struct err e;
 		memset(&gen, 0, sizeof(gen));
 		gen.enabled = cfg->generators;
@@ -819,7 +988,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		buf_release(ex);
 	}
 	record(sh, r, target, status, desc, found ? pick.index : 0,
-	       now_s() - t0);
+	       now_s() - t0, ses, act);
 	log_request(sh, r, target, status, desc, now_s() - t0, nearest);
 	free(desc);
 	cJSON_Delete(nearest);
@@ -833,10 +1002,11 @@ static void serve(struct shared *sh, const struct http1_request *req,
 
 void svc_handle(struct shared *sh, const struct http1_request *req,
 		const char *body, size_t len, int keep_alive,
-		enum svc_route route, struct buf *out)
+		enum svc_route route, struct buf *out, struct fault_action *act)
 {
 	struct http_request r;
 	int is_admin;
+	fault_action_init(act);
 	to_model(req, body, len, &r);
 	is_admin = !strncmp(r.path, "/__accord/", 10);
 	if (route == ROUTE_ADMIN && !is_admin)
@@ -845,7 +1015,7 @@ void svc_handle(struct shared *sh, const struct http1_request *req,
 	else if (is_admin && route != ROUTE_TRAFFIC)
 		admin(sh, req, &r, body, len, keep_alive, out);
 	else
-		serve(sh, req, &r, keep_alive, out);
+		serve(sh, req, &r, keep_alive, out, act);
 	r.body.bytes = NULL; /* borrowed, see to_model() */
 	request_release(&r);
 }

@@ -32,10 +32,17 @@ enum svc_route {
 	ROUTE_ADMIN,   /* the admin API's own port */
 };
 
-/* Answers one complete request, appending the response to out. */
+/*
+ * Answers one complete request, appending the response to out, and says
+ * in *act which fault (if any) the server must apply to that response;
+ * the caller releases act with fault_action_done().
+ */
 void svc_handle(struct shared *sh, const struct http1_request *req,
 		const char *body, size_t len, int keep_alive,
-		enum svc_route route, struct buf *out);
+		enum svc_route route, struct buf *out,
+		struct fault_action *act);
+/* The seed of fault decisions (given, or drawn at start). */
+uint64_t svc_fault_seed(struct shared *sh);
 /* Logs a request refused before it could be answered (400, 413, ...). */
 void svc_log_rejected(struct shared *sh, int status, const char *why);
 

@@ -12,7 +12,11 @@
 
 #include "contracts/contracts.h"
 
+#include <stdint.h>
+
 struct stub_set;
+struct fault_profile;
+struct fault_replay;
 
 /*
  * Loads the contracts afresh for a reload (SIGHUP). Returns a new set, or
@@ -36,7 +40,11 @@ struct stub_config {
 	int idle_timeout_ms;	/* default 60000 */
 	int log_json;		/* --log-format json */
 	int verbosity;		/* -1 quiet, 0 normal, 1 per-request lines */
-	stub_loader_fn reload;	/* may be NULL */
+	struct fault_profile *faults; /* may be NULL; the server takes a ref */
+	struct fault_replay *replay;  /* --replay; the server takes it */
+	int has_seed;		      /* --seed given: overrides the profile */
+	uint64_t seed;
+	stub_loader_fn reload; /* may be NULL */
 	void *reload_ctx;
 	/* called once the server listens, with its URL ("http://H:P") and
 	 * the admin API's when it has a port of its own (else NULL) */
@@ -57,5 +65,49 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 /* Builds a set from contracts (taking ownership of the array's items). */
 struct stub_set *stub_set_new(struct contract **contracts, size_t n);
 void stub_set_free(struct stub_set *s);
+
+/*
+ * Fault profiles (docs/faults.md): a seed and a list of rules, each with a
+ * match, effects and triggers. Read from JSON or YAML (chosen by the
+ * name's extension, else by the first character); errors carry a JSON
+ * pointer, and line:col for YAML. NULL with err set on failure. A profile
+ * is reference-counted: fault_profile_free() drops one reference.
+ */
+struct fault_profile *fault_profile_read(const char *name, const char *buf,
+					 size_t len, struct err *e);
+struct fault_profile *fault_profile_new(void);
+/* Appends rules (one rule object or an array); -1 with err set. */
+int fault_profile_add(struct fault_profile *p, const cJSON *rules,
+		      struct err *e);
+/* Removes the rule called name; -1 if there is none. */
+int fault_profile_remove(struct fault_profile *p, const char *name);
+/* A new profile with the same seed and rules; NULL with err set. */
+struct fault_profile *fault_profile_copy(const struct fault_profile *src,
+					 struct err *e);
+void fault_profile_set_seed(struct fault_profile *p, uint64_t seed);
+/* 1 with *seed set when the profile names a seed. */
+int fault_profile_seed(const struct fault_profile *p, uint64_t *seed);
+struct fault_profile *fault_profile_ref(struct fault_profile *p);
+void fault_profile_free(struct fault_profile *p);
+/* The profile as JSON (rules as given, each with its name). */
+cJSON *fault_profile_to_cjson(const struct fault_profile *p);
+size_t fault_profile_count(const struct fault_profile *p);
+const char *fault_rule_name(const struct fault_profile *p, size_t i);
+/*
+ * Whether rule i can touch interaction ix (its method, path, description
+ * and provider states; header matches are assumed to hold).
+ */
+int fault_rule_may_match(const struct fault_profile *p, size_t i,
+			 const struct interaction *ix);
+
+/*
+ * A journal (what GET /__accord/requests answered) read for --replay: the
+ * recorded fault decisions, found again by session, interaction and the
+ * request's ordinal. NULL with err set.
+ */
+struct fault_replay *fault_replay_read(const char *name, const char *buf,
+				       size_t len, struct err *e);
+size_t fault_replay_count(const struct fault_replay *rp);
+void fault_replay_free(struct fault_replay *rp);
 
 #endif
