@@ -114,13 +114,15 @@ static int flag_rules(struct fault_profile *p, const char *latency,
 	}
 	if (error_rate) {
 		long status = 503;
-		if (rate_arg("--error-rate", error_rate, &prob, &rest) ||
-		    (rest && parse_long(rest, 100, 599, &status))) {
-			if (rest)
-				fprintf(stderr,
-					"accord: error: --error-rate: '%s' is "
-					"not a status from 100 to 599\n",
-					rest);
+		if (rate_arg("--error-rate", error_rate, &prob, &rest)) {
+			cJSON_Delete(rules);
+			return -1;
+		}
+		if (rest && parse_long(rest, 100, 599, &status)) {
+			fprintf(stderr,
+				"accord: error: --error-rate: '%s' is not a "
+				"status from 100 to 599\n",
+				rest);
 			cJSON_Delete(rules);
 			return -1;
 		}

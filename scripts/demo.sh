@@ -1,6 +1,7 @@
 #!/bin/sh
 # make demo: accord on the bundled example (fixtures/demo/). Validates the
-# contract, shows two provider responses checked against it, then serves
+# contract, shows two provider responses checked against it and a retry
+# scenario with fault injection (fixtures/faults/retry.yaml), then serves
 # it with `accord stub` on a fixed port (DEMO_PORT, default 8080) until
 # Ctrl-C, with curl commands to try.
 set -u
@@ -25,6 +26,26 @@ step "one that breaks it" \
 $A match --response --contract "$C" --interaction "a request for a product" \
 	"$D/response-broken.json"
 
+step "fault injection: the lookup fails twice, then succeeds (a retry test)" \
+	"accord stub --faults fixtures/faults/retry.yaml $C"
+$A stub --port 0 -q --faults fixtures/faults/retry.yaml "$C" >build/demo-stub.out &
+SPID=$!
+URL=
+i=0
+while [ -z "$URL" ] && [ $i -lt 100 ]; do
+	sleep 0.05
+	URL=$(sed -n 's/^listening on //p' build/demo-stub.out)
+	i=$((i + 1))
+done
+for attempt in 1 2 3; do
+	printf 'attempt %s: ' $attempt
+	curl -s -o /dev/null -w '%{http_code}\n' -H 'Accept: application/json' \
+		"$URL/products/BOO-0042"
+done
+kill $SPID 2>/dev/null
+wait $SPID 2>/dev/null
+rm -f build/demo-stub.out
+
 cat <<TEXT
 
 ${B}== serving it: accord stub on http://127.0.0.1:$PORT (Ctrl-C stops)${N}
@@ -36,6 +57,9 @@ Try, in another terminal:
   curl -i http://127.0.0.1:$PORT/products/NOPE-1        # unmatched: the nearest miss
   curl -s http://127.0.0.1:$PORT/__accord/requests     # the journal
   curl -s http://127.0.0.1:$PORT/__accord/metrics      # Prometheus metrics
+Faults: restart with, e.g., --faults fixtures/faults/flaky.yaml, or add one now:
+  curl -s -X POST http://127.0.0.1:$PORT/__accord/faults \\
+       -d '{"name":"slow","latency":"500ms"}'
 
 TEXT
 exec $A stub --port "$PORT" -v "$C"

@@ -5,7 +5,7 @@
 set -e
 
 PC_MODULES="libuv libcurl libcjson yaml-0.1 libpcre2-8 check"
-DEB_PACKAGES="build-essential curl pkg-config libuv1-dev libcurl4-openssl-dev libcjson-dev libpcre2-dev libyaml-dev check"
+DEB_PACKAGES="build-essential curl pkg-config libuv1-dev libcurl4-openssl-dev libcjson-dev libpcre2-dev libyaml-dev check jq"
 
 want_fuzz=0
 [ "${1:-}" = "--fuzz" ] && want_fuzz=1
@@ -18,6 +18,7 @@ missing() {
 	command -v cc >/dev/null 2>&1 || return 0
 	command -v make >/dev/null 2>&1 || return 0
 	command -v curl >/dev/null 2>&1 || return 0
+	command -v jq >/dev/null 2>&1 || return 0
 	if [ $want_fuzz = 1 ]; then
 		command -v clang >/dev/null 2>&1 || return 0
 	fi
@@ -30,7 +31,7 @@ fi
 
 case "$(uname -s)" in
 Darwin)
-	echo "accord needs: brew install pkg-config libuv curl cjson pcre2 libyaml check llvm" >&2
+	echo "accord needs: brew install pkg-config libuv curl cjson pcre2 libyaml check jq llvm" >&2
 	exit 1
 	;;
 esac

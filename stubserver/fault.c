@@ -523,8 +523,11 @@ static int read_latency(struct reader *rd, const char *at, const cJSON *v,
 		l->kind = LAT_UNIFORM;
 		if (!cJSON_IsArray(k) || cJSON_GetArraySize(k) != 2)
 			return bad(rd, sub, "expected [low, high]");
-		if (duration_ms(rd, sub, k->child, &l->a) ||
-		    duration_ms(rd, sub, k->child->next, &l->b))
+		snprintf(sub, sizeof(sub), "%s/uniform/0", at);
+		if (duration_ms(rd, sub, k->child, &l->a))
+			return -1;
+		snprintf(sub, sizeof(sub), "%s/uniform/1", at);
+		if (duration_ms(rd, sub, k->child->next, &l->b))
 			return -1;
 		if (l->b < l->a)
 			return bad(rd, sub, "high is below low");
@@ -680,11 +683,13 @@ static int read_sequence(struct reader *rd, const char *at, const cJSON *v,
 			  !strcmp(s, "truncate") || !strcmp(s, "garbage") ||
 			  !strcmp(s, "malformed-chunk") || !strcmp(s, "hang")))
 			r->seq[i] = 1;
-		else
-			return bad(rd, at,
-				   "sequence item %zu: expected ok, or fault "
-				   "(or the rule's effect name)",
-				   i);
+		else {
+			char item[340];
+			snprintf(item, sizeof(item), "%s/%zu", at, i);
+			return bad(rd, item,
+				   "expected ok, or fault (or the rule's "
+				   "effect name)");
+		}
 		i++;
 	}
 	return 0;
@@ -1467,16 +1472,8 @@ void fault_engine_metrics(struct fault_engine *g, struct buf *b)
 		      "effect.\n# TYPE accord_faults_total counter\n");
 	pthread_mutex_lock(&g->mu);
 	for (m = g->metrics; m; m = m->next) {
-		const char *s;
 		buf_addstr(b, "accord_faults_total{rule=\"");
-		for (s = m->rule; *s; s++) {
-			if (*s == '\\' || *s == '"')
-				buf_addch(b, '\\');
-			if (*s == '\n')
-				buf_addstr(b, "\\n");
-			else
-				buf_addch(b, *s);
-		}
+		stub_prom_label(b, m->rule);
 		buf_addf(b, "\",effect=\"%s\"} %llu\n", m->effect, m->n);
 	}
 	pthread_mutex_unlock(&g->mu);

@@ -169,6 +169,9 @@ void stub_respond_text(int status, const char *content_type, const char *body,
 		       struct buf *out);
 const char *stub_reason(int status);
 
+/* service.c: appends s as a Prometheus label value (escaped). */
+void stub_prom_label(struct buf *b, const char *s);
+
 /* fault.c: decisions. ------------------------------------------------- */
 
 enum fault_outcome {

@@ -578,7 +578,7 @@ static cJSON *journal_json(struct shared *sh)
 	return o;
 }
 
-static void label(struct buf *b, const char *s)
+void stub_prom_label(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -604,7 +604,7 @@ static void metrics_text(struct shared *sh, struct buf *b)
 			continue;
 		d = stub_set_description(sh->set, c->index);
 		buf_addstr(b, "accord_requests_total{interaction=\"");
-		label(b, d ? d : "");
+		stub_prom_label(b, d ? d : "");
 		buf_addf(b, "\",status=\"%d\"} %llu\n", c->status, c->n);
 	}
 	buf_addf(b,

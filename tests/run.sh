@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test suite: Check unit tests, the Pact specification cases,
-# the fixture-driven CLI tests, the stub over real sockets and the official
-# Pact verifier against the stub. usage: tests/run.sh BUILD_DIR SHARED_DIR
+# the fixture-driven CLI tests, the stub and its faults over real sockets
+# and the official Pact verifier against the stub. usage: tests/run.sh BUILD_DIR SHARED_DIR
 # Ends with "N passed, N failed" over all suites.
 set -u
 build=$1
@@ -60,6 +60,12 @@ if [ -x "$build/tests/tool_stubcheck" ] && command -v curl >/dev/null 2>&1; then
 	suite stub 1 sh tests/stub.sh "$build" "$shared"
 else
 	note "stub: skipped (curl or tool_stubcheck missing)"
+fi
+
+if [ -x "$build/tests/tool_curl" ] && [ -x "$build/tests/tool_flood" ]; then
+	suite faults 1 sh tests/faults.sh "$build" "$shared"
+else
+	note "faults: skipped (tool_curl or tool_flood missing)"
 fi
 
 # the official Pact verifier against accord stub (skips itself without npm)

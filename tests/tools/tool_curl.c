@@ -3,11 +3,11 @@
  * observed as a real client observes it (the CURLcode it gets, the bytes
  * it received, how long it took).
  *
- *   tool_curl [-t MS] [-H 'Name: value']... [-n COUNT] [-s] [-X METHOD]
- *             [-d BODY] [-h NAME] URL
+ *   tool_curl [-t MS] [-H 'Name: value']... [-n COUNT] [-s] [-f]
+ *             [-X METHOD] [-d BODY] [-h NAME] URL
  *
  * For each of COUNT requests (one connection, kept alive while the server
- * allows) it prints one line:
+ * allows; with -f a fresh connection each time) it prints one line:
  *   code=CURLE_NAME status=N bytes=N ms=N.N [NAME=VALUE] [body=TEXT]
  * -h NAME adds the value of response header NAME; the body is printed
  * when it has at most 200 bytes. With -s, only a summary is printed:
@@ -97,7 +97,7 @@ static int cmp_str(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: tool_curl [-t MS] [-H HEADER]... [-n COUNT] "
-			"[-s] [-X METHOD] [-d BODY] [-h NAME] URL\n");
+			"[-s] [-f] [-X METHOD] [-d BODY] [-h NAME] URL\n");
 }
 
 int main(int argc, char **argv)
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	struct curl_slist *hdrs = NULL;
 	const char *url = NULL, *method = NULL, *data = NULL;
 	long timeout = 10000, count = 1, i;
-	int summary = 0, a;
+	int summary = 0, fresh = 0, a;
 	struct reply r;
 	char **lines;
 	CURL *h;
@@ -115,6 +115,8 @@ int main(int argc, char **argv)
 		const char *o = argv[a];
 		if (!strcmp(o, "-s")) {
 			summary = 1;
+		} else if (!strcmp(o, "-f")) {
+			fresh = 1;
 		} else if (a + 1 < argc && !strcmp(o, "-t")) {
 			if (parse_long(argv[++a], 1, 3600000, &timeout))
 				return usage(), 2;
@@ -153,6 +155,7 @@ int main(int argc, char **argv)
 		r.value[0] = '\0';
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, (long)fresh);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
