@@ -6,8 +6,10 @@
 # a 1,024-byte JSON body, requested in turn; POST /api/orders whose JSON body
 # must match. Each is loaded with wrk (bench/wrk.lua) for BENCH_SECONDS
 # (default 10), 2 threads and 64 connections, the server pinned to CPU 1 and
-# wrk to CPU 0. Then accord alone: start-up time to the first 200 (wall time
-# from launch, polling with curl), and GET over 10,000 interactions.
+# wrk to CPU 0. The GET load runs again with bench/faults-nomatch.yaml, fault
+# rules that match none of the requests (their cost must stay under 5%).
+# Then accord alone: start-up time to the first 200 (wall time from launch,
+# polling with curl), and GET over 10,000 interactions.
 # Reports req/s, p50, p99, errors, the server's peak RSS (VmHWM; for nginx,
 # its one worker) and the accord/nginx ratios of this run.
 #
@@ -94,12 +96,12 @@ code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null; }
 post() { code -X POST -H 'Content-Type: application/json' "$@"; }
 
-# start_accord PACT: starts the stub on a free port (pinned); sets PID, PORT,
+# start_accord PACT [ARGS]: starts the stub on a free port (pinned); sets PID, PORT,
 # UP_MS (launch to the first 200 on /api/items/0). 1 if it never answers
 # within 30 s.
 start_accord() {
 	t0=$(date +%s%N)
-	$SRV "$A" stub --port 0 "$1" >"$T/out" 2>"$T/err" &
+	$SRV "$A" stub --port 0 "$@" >"$T/out" 2>"$T/err" &
 	PID=$!
 	PORT=
 	while :; do
@@ -260,6 +262,18 @@ fi
 stop "$PID"
 PID=
 
+# 2b. accord, 100 interactions, with fault rules that match nothing
+A_NOMATCH=''
+start_accord "$T/pact-100.json" --faults "$HERE/faults-nomatch.yaml" || exit 1
+URL=http://127.0.0.1:$PORT
+check accord "$URL" 100 || note "accord + faults: wrong answers before load (above)"
+if [ $HAVE_WRK = 1 ]; then
+	load accord-get-nomatch "$URL" get 100 && A_NOMATCH=$R_RPS
+	row "GET x100 +faults" accord "$(hwm "$PID")"
+fi
+stop "$PID"
+PID=
+
 # 3. nginx, the same answers
 if [ $HAVE_WRK = 1 ] && [ $HAVE_NGINX = 1 ] && start_nginx; then
 	URL=http://127.0.0.1:$NPORT
@@ -292,6 +306,8 @@ if [ -n "$ROWS" ]; then
 fi
 [ -n "$A_GET" ] && [ -n "$N_GET" ] &&
 	echo "accord/nginx req/s: GET x100 $(ratio "$A_GET" "$N_GET"), POST $(ratio "$A_POST" "$N_POST")"
+[ -n "$A_GET" ] && [ -n "$A_NOMATCH" ] &&
+	echo "accord GET x100 with non-matching fault rules / without: $(ratio "$A_NOMATCH" "$A_GET")"
 [ -n "$A_GET" ] && [ -n "$A_10K" ] &&
 	echo "accord GET x10000 / GET x100 req/s: $(ratio "$A_10K" "$A_GET")"
 echo "accord start-up to first 200 (median of 3): ${UP100} ms (100 interactions), ${UP10K} ms (10,000)"
