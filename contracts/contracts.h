@@ -411,6 +411,15 @@ struct match_opts {
 size_t match_request(const struct http_request *exp,
 		     const struct http_request *act, const struct match_opts *o,
 		     struct mismatches *out);
+/*
+ * match_request() for a caller that has already found method and path
+ * equal (an index keyed by the method and the literal path, when exp has
+ * no rule on its path): only query, headers and body are compared.
+ */
+size_t match_request_indexed(const struct http_request *exp,
+			     const struct http_request *act,
+			     const struct match_opts *o,
+			     struct mismatches *out);
 size_t match_response(const struct http_response *exp,
 		      const struct http_response *act,
 		      const struct match_opts *o, struct mismatches *out);

@@ -1871,12 +1871,15 @@ static void match_path(const struct http_request *e,
 	*added += c.added;
 }
 
-size_t match_request(const struct http_request *exp,
-		     const struct http_request *act, const struct match_opts *o,
-		     struct mismatches *out)
+static size_t request_parts(const struct http_request *exp,
+			    const struct http_request *act,
+			    const struct match_opts *o, struct mismatches *out,
+			    int method_path_known)
 {
 	size_t added = 0;
 	struct mctx c;
+	if (method_path_known)
+		goto rest;
 	if (exp->method &&
 	    (!act->method || str_casecmp(exp->method, act->method))) {
 		ctx_init(&c, o, out, "$.method", 1);
@@ -1886,11 +1889,26 @@ size_t match_request(const struct http_request *exp,
 		added += c.added;
 	}
 	match_path(exp, act, o, out, &added);
+rest:
 	if (exp->query.present || act->query.present)
 		match_query(&exp->query, &act->query, &exp->rules, o, out,
 			    &added);
 	return added + match_http_body(&exp->body, &exp->headers, &act->body,
 				       &act->headers, &exp->rules, 1, o, out);
+}
+
+size_t match_request(const struct http_request *exp,
+		     const struct http_request *act, const struct match_opts *o,
+		     struct mismatches *out)
+{
+	return request_parts(exp, act, o, out, 0);
+}
+
+size_t match_request_indexed(const struct http_request *exp,
+			     const struct http_request *act,
+			     const struct match_opts *o, struct mismatches *out)
+{
+	return request_parts(exp, act, o, out, 1);
 }
 
 static int status_in_class(int st, const char *cls)

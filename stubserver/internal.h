@@ -109,6 +109,8 @@ const char *stub_set_response(const struct stub_set *s, size_t index,
 			      size_t *len, size_t *head_len);
 /* The description of interaction `index` (file order), or NULL. */
 const char *stub_set_description(const struct stub_set *s, size_t index);
+/* The status the contract gives interaction `index` (200 if none). */
+int stub_set_status(const struct stub_set *s, size_t index);
 
 /* The provider states chosen for a request, by name. */
 struct stub_states {

@@ -38,7 +38,13 @@ struct journal_entry {
 	struct buf target;
 	int status;
 	int matched;
-	struct buf interaction; /* the description when matched */
+	/* the interaction: its index in the set of generation `gen`; its
+	 * description is read from the set when the journal is, and copied
+	 * here only when a reload replaces that set (has_desc) */
+	size_t index;
+	unsigned gen;
+	int has_desc;
+	struct buf interaction;
 	double ms;
 	struct buf session; /* X-Accord-Session, or empty */
 	int has_ordinal;
@@ -65,6 +71,7 @@ struct shared {
 
 	pthread_rwlock_t set_lock;
 	struct stub_set *set;
+	unsigned gen; /* of the set: +1 per reload (under both locks) */
 	struct fault_engine *faults;
 
 	pthread_mutex_t lock; /* everything below */
@@ -77,6 +84,11 @@ struct shared {
 	unsigned long long seq;
 	struct count *counts;
 	size_t ncounts, capcounts;
+	/* answers with their interaction's own status, by index: an array,
+	 * not the table, because one index is touched per request and the
+	 * table of 10,000 interactions does not stay in cache */
+	unsigned long long *own;
+	size_t nown;
 	unsigned long long unmatched;
 	unsigned long long hist[NBUCKETS + 1];
 	double hist_sum;
@@ -113,6 +125,8 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	}
 	sh->faults = fault_engine_new(cfg->faults, cfg->replay, cfg->has_seed,
 				      cfg->seed);
+	sh->nown = stub_set_count(set);
+	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
 	sh->state_params = cJSON_CreateObject();
 	if (cfg->state && cfg->state[0])
 		sh->states[sh->nstates++] = xstrdup(cfg->state);
@@ -156,6 +170,7 @@ void svc_free(struct shared *sh)
 	states_clear(sh);
 	cJSON_Delete(sh->state_params);
 	free(sh->counts);
+	free(sh->own);
 	stub_set_free(sh->set);
 	fault_engine_free(sh->faults);
 	pthread_rwlock_destroy(&sh->set_lock);
@@ -228,6 +243,24 @@ void svc_log_rejected(struct shared *sh, int status, const char *why)
 	}
 }
 
+/* Before `old` goes: the journal copies the descriptions it refers to. */
+static void journal_keep_descriptions(struct shared *sh,
+				      const struct stub_set *old)
+{
+	size_t i, cap = sh->cfg->journal_size;
+	for (i = 0; i < sh->jcount; i++) {
+		struct journal_entry *j =
+			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
+		const char *d;
+		if (!j->matched || j->has_desc || j->gen != sh->gen)
+			continue;
+		d = stub_set_description(old, j->index);
+		buf_reset(&j->interaction);
+		buf_addstr(&j->interaction, d ? d : "");
+		j->has_desc = 1;
+	}
+}
+
 void svc_reload(struct shared *sh)
 {
 	struct err e;
@@ -248,13 +281,18 @@ void svc_reload(struct shared *sh)
 	pthread_rwlock_wrlock(&sh->set_lock);
 	old = sh->set;
 	sh->set = set;
-	pthread_rwlock_unlock(&sh->set_lock);
 	pthread_mutex_lock(&sh->lock);
+	journal_keep_descriptions(sh, old);
+	sh->gen++;
 	/* indexes changed */
 	if (sh->counts)
 		memset(sh->counts, 0, sh->capcounts * sizeof(*sh->counts));
 	sh->ncounts = 0;
+	free(sh->own);
+	sh->nown = stub_set_count(set);
+	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
 	pthread_mutex_unlock(&sh->lock);
+	pthread_rwlock_unlock(&sh->set_lock);
 	stub_set_free(old);
 	if (sh->cfg->verbosity >= 0)
 		fprintf(stderr, "accord: reloaded: %zu interactions\n",
@@ -325,10 +363,17 @@ static size_t count_slot(const struct count *t, size_t cap, size_t index,
 	return i;
 }
 
-/* Counts a request by (interaction, status) in an open-addressing table. */
-static void count_add(struct shared *sh, size_t index, int status)
+/*
+ * Counts a request by (interaction, status): in sh->own when the status is
+ * the contract's (`own`), else in an open-addressing table.
+ */
+static void count_add(struct shared *sh, size_t index, int status, int own)
 {
 	size_t i;
+	if (own && index < sh->nown) {
+		sh->own[index]++;
+		return;
+	}
 	if ((sh->ncounts + 1) * 2 > sh->capcounts) {
 		size_t cap = sh->capcounts ? sh->capcounts * 2 : 64, k;
 		struct count *t = xcalloc(cap, sizeof(*t));
@@ -352,7 +397,7 @@ static void count_add(struct shared *sh, size_t index, int status)
 
 /* `desc` is the matched interaction's description, NULL when unmatched. */
 static void record(struct shared *sh, const struct http_request *req,
-		   const char *target, int status, const char *desc,
+		   const char *target, int status, int own, const char *desc,
 		   size_t index, double seconds, const struct http1_header *ses,
 		   struct fault_action *act)
 {
@@ -365,15 +410,15 @@ static void record(struct shared *sh, const struct http_request *req,
 		j = &sh->journal[sh->jhead];
 		buf_reset(&j->method);
 		buf_reset(&j->target);
-		buf_reset(&j->interaction);
+		j->has_desc = 0;
 		j->seq = sh->seq;
 		j->when = now;
 		buf_addstr(&j->method, req->method);
 		buf_addstr(&j->target, target);
 		j->status = status;
 		j->matched = desc != NULL;
-		if (desc)
-			buf_addstr(&j->interaction, desc);
+		j->index = index;
+		j->gen = sh->gen;
 		j->ms = seconds * 1000;
 		buf_reset(&j->session);
 		if (ses)
@@ -388,7 +433,7 @@ static void record(struct shared *sh, const struct http_request *req,
 			sh->jcount++;
 	}
 	if (desc)
-		count_add(sh, index, status);
+		count_add(sh, index, status, own);
 	else
 		sh->unmatched++;
 	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
@@ -560,8 +605,12 @@ static cJSON *journal_json(struct shared *sh)
 		cJSON_AddStringToObject(e, "target", j->target.ptr);
 		cJSON_AddNumberToObject(e, "status", j->status);
 		if (j->matched)
-			cJSON_AddStringToObject(e, "interaction",
-						j->interaction.ptr);
+			cJSON_AddStringToObject(
+				e, "interaction",
+				j->has_desc || j->gen != sh->gen
+					? j->interaction.ptr
+					: stub_set_description(sh->set,
+							       j->index));
 		else
 			cJSON_AddNullToObject(e, "interaction");
 		cJSON_AddNumberToObject(e, "ms", j->ms);
@@ -597,6 +646,16 @@ static void metrics_text(struct shared *sh, struct buf *b)
 	buf_addstr(b, "# HELP accord_requests_total Requests answered by an "
 		      "interaction, by interaction and status.\n"
 		      "# TYPE accord_requests_total counter\n");
+	for (i = 0; i < sh->nown; i++) {
+		const char *d;
+		if (!sh->own[i])
+			continue;
+		d = stub_set_description(sh->set, i);
+		buf_addstr(b, "accord_requests_total{interaction=\"");
+		stub_prom_label(b, d ? d : "");
+		buf_addf(b, "\",status=\"%d\"} %llu\n",
+			 stub_set_status(sh->set, i), sh->own[i]);
+	}
 	for (i = 0; i < sh->capcounts; i++) {
 		const struct count *c = &sh->counts[i];
 		const char *d;
@@ -837,9 +896,11 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		cJSON_AddStringToObject(o, "url", sh->url);
 		reply(200, o, head, keep, out);
 	} else if (!strcmp(what, "requests") && get) {
+		pthread_rwlock_rdlock(&sh->set_lock); /* descriptions */
 		pthread_mutex_lock(&sh->lock);
 		reply(200, journal_json(sh), head, keep, out);
 		pthread_mutex_unlock(&sh->lock);
+		pthread_rwlock_unlock(&sh->set_lock);
 	} else if (!strcmp(what, "requests") && !strcmp(r->method, "DELETE")) {
 		cJSON *o = cJSON_CreateObject();
 		pthread_mutex_lock(&sh->lock);
@@ -904,7 +965,8 @@ static void serve(struct shared *sh, const struct http1_request *req,
 {
 	const struct stub_config *cfg = sh->cfg;
 	const char *names[STATES_MAX];
-	char *hdr_copy = NULL, *target, *desc;
+	char *hdr_copy = NULL, *target;
+	const char *desc;
 	const char *cached;
 	size_t clen, chead;
 	struct stub_states st = { names, 0 };
@@ -913,7 +975,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	struct buf explain, *ex = NULL;
 	const struct http1_header *h = http1_header(req, "X-Accord-State");
 	const struct http1_header *ses = http1_header(req, "X-Accord-Session");
-	int head = !strcmp(r->method, "HEAD"), found, status;
+	int head = !strcmp(r->method, "HEAD"), found, status, own = 0;
 	double t0 = now_s();
 	cJSON *params = NULL, *nearest = NULL;
 	size_t i;
@@ -965,11 +1027,13 @@ static void serve(struct shared *sh, const struct http1_request *req,
 				 ? stub_set_response(sh->set, pick.index, &clen,
 						     &chead)
 				 : NULL;
+		own = 1;
 		if (cached) {
 			buf_add(out, cached, head ? chead : clen);
 		} else if (stub_respond(pick.ix, &gen, head, keep, out, &e)) {
 			cJSON *o = error_json(e.msg);
 			status = 500;
+			own = 0;
 			reply(status, o, head, keep, out);
 		}
 	} else {
@@ -977,20 +1041,21 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		status = cfg->unmatched_status;
 		stub_respond_json(status, nearest, head, keep, out);
 	}
-	/* copied: a reload may free the interaction once the lock is gone */
-	desc = found ? xstrdup(pick.ix->description ? pick.ix->description : "")
+	/* journaled under the set's lock: the description is read in place,
+	 * where a reload could free it once the lock is gone */
+	desc = found ? (pick.ix->description ? pick.ix->description : "")
 		     : NULL;
-	pthread_rwlock_unlock(&sh->set_lock);
 	if (ex) {
 		if (ex->len && cfg->verbosity >= 0)
 			fprintf(stderr, "accord: explain %s %s:\n%s", r->method,
 				target, ex->ptr);
 		buf_release(ex);
 	}
-	record(sh, r, target, status, desc, found ? pick.index : 0,
+	record(sh, r, target, status, own, desc, found ? pick.index : 0,
 	       now_s() - t0, ses, act);
-	log_request(sh, r, target, status, desc, now_s() - t0, nearest);
-	free(desc);
+	if (cfg->verbosity > 0 || (!found && cfg->verbosity >= 0))
+		log_request(sh, r, target, status, desc, now_s() - t0, nearest);
+	pthread_rwlock_unlock(&sh->set_lock);
 	cJSON_Delete(nearest);
 	cJSON_Delete(params);
 	if (!h)

@@ -289,7 +289,10 @@ fi
 # 12. SIGHUP reloads; a bad reload keeps the old contracts
 cp "$DEMO" "$TMP/c.json"
 if start_stub "$TMP/c.json"; then
-	sed 's#/reviews#/opinions#' "$DEMO" >"$TMP/c2.json"
+	curl -s -o /dev/null -H 'Accept: application/json' "$URL/products/BOO-0042"
+	sed -e 's#/reviews#/opinions#' \
+		-e 's#a request for a product#a product lookup#' \
+		"$DEMO" >"$TMP/c2.json"
 	mv "$TMP/c2.json" "$TMP/c.json"
 	kill -HUP $PID
 	i=0
@@ -303,6 +306,13 @@ if start_stub "$TMP/c.json"; then
 	done
 	[ "$code" = 201 ] && ok "SIGHUP reloads the contracts" ||
 		bad "SIGHUP reloads the contracts" "$code $(cat "$TMP/err")"
+	curl -s -o /dev/null -H 'Accept: application/json' "$URL/products/BOO-0042"
+	out=$(curl -s "$URL/__accord/requests")
+	case "$out" in
+	*'"interaction":"a request for a product"'*'"interaction":"a product lookup"'*)
+		ok "the journal keeps the descriptions of the contracts replaced" ;;
+	*) bad "the journal keeps the descriptions of the contracts replaced" "$out" ;;
+	esac
 	echo '{"consumer": ' >"$TMP/c.json"
 	kill -HUP $PID
 	i=0
