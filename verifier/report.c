@@ -567,7 +567,7 @@ void report_junit(const struct verify_run *r, struct buf *out)
 		count_suite(r, i, end, &n);
 		buf_addstr(out, "  <testsuite name=\"");
 		put_escs(out, c->consumer);
-		buf_addstr(out, " -> ");
+		buf_addstr(out, " -&gt; ");
 		put_escs(out, c->provider);
 		buf_addf(out,
 			 "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
