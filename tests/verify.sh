@@ -190,6 +190,17 @@ if start_provider && ready; then
 $c2"
 	fi
 
+	# --message-url: where messages are asked for
+	verify --filter-description 'OrderPaid event' --message-url "$URL/"
+	rc1=$RC
+	verify --filter-description 'OrderPaid event' --message-url "$URL/nowhere"
+	if [ $rc1 -eq 0 ] && [ $RC -eq 1 ] &&
+		grep -q "the message request to $URL/nowhere returned HTTP 404" "$TMP/out"; then
+		ok "--message-url: messages come from where it points"
+	else
+		bad "--message-url (rc $rc1, $RC)" "$(cat "$TMP/out")"
+	fi
+
 	# filters
 	verify --filter-consumer '^notification' -q
 	a=$(tail -1 "$TMP/out")
