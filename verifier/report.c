@@ -66,6 +66,73 @@ static void put_short(struct buf *out, const char *s)
 	buf_addf(out, "... (%zu more bytes)", n - SHOW_MAX);
 }
 
+/* The length of the valid UTF-8 sequence at s[0..n), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, k;
+	unsigned long cp;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	/* overlong forms, surrogates and values past U+10FFFF */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * A copy of s in which bytes that are not valid UTF-8 are '?', so that a
+ * provider's bytes cannot make a JSON report unreadable. Caller frees.
+ */
+static char *clean_utf8(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+	char *out = xmalloc(n + 1);
+	while (i < n) {
+		size_t len = utf8_len((const unsigned char *)s + i, n - i);
+		if (!len) {
+			out[i++] = '?';
+			continue;
+		}
+		memcpy(out + i, s + i, len);
+		i += len;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void add_clean(cJSON *o, const char *key, const char *s)
+{
+	char *c;
+	if (!s) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	c = clean_utf8(s);
+	cJSON_AddStringToObject(o, key, c);
+	free(c);
+}
+
 /* ---- the diff ---- */
 
 struct lines {
@@ -379,16 +446,10 @@ void report_text(const struct verify_run *r, int colour, int verbose,
 static cJSON *mismatch_json(const struct mismatch *m)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "path", m->path ? m->path : "$");
-	if (m->expected)
-		cJSON_AddStringToObject(o, "expected", m->expected);
-	else
-		cJSON_AddNullToObject(o, "expected");
-	if (m->actual)
-		cJSON_AddStringToObject(o, "actual", m->actual);
-	else
-		cJSON_AddNullToObject(o, "actual");
-	cJSON_AddStringToObject(o, "message", m->message ? m->message : "");
+	add_clean(o, "path", m->path ? m->path : "$");
+	add_clean(o, "expected", m->expected);
+	add_clean(o, "actual", m->actual);
+	add_clean(o, "message", m->message ? m->message : "");
 	return o;
 }
 
@@ -438,7 +499,7 @@ void report_json(const struct verify_run *r, struct buf *out)
 		cJSON_AddBoolToObject(o, "pending", x->pending);
 		cJSON_AddStringToObject(o, "verdict", verdict_name(x));
 		if (x->reason)
-			cJSON_AddStringToObject(o, "reason", x->reason);
+			add_clean(o, "reason", x->reason);
 		for (k = 0; k < x->mm.n; k++)
 			cJSON_AddItemToArray(mm, mismatch_json(&x->mm.v[k]));
 		cJSON_AddItemToObject(o, "mismatches", mm);
@@ -447,7 +508,7 @@ void report_json(const struct verify_run *r, struct buf *out)
 						(double)x->mm.dropped);
 		if (x->x.url) {
 			cJSON_AddStringToObject(o, "method", x->x.method);
-			cJSON_AddStringToObject(o, "url", x->x.url);
+			add_clean(o, "url", x->x.url);
 		}
 		if (x->x.status)
 			cJSON_AddNumberToObject(o, "status", x->x.status);
@@ -466,13 +527,17 @@ void report_json(const struct verify_run *r, struct buf *out)
 
 /* ---- XML and HTML escaping ---- */
 
-/* Escapes for XML/HTML text and attributes; drops characters XML 1.0
- * cannot carry (control characters but tab, CR, LF). */
+/*
+ * Escapes for XML/HTML text and attributes. Whatever a provider sent ends
+ * up here, so bytes XML 1.0 cannot carry (control characters but tab, CR
+ * and LF, and invalid UTF-8) become '?': the report stays well-formed.
+ */
 static void put_esc(struct buf *out, const char *s, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n; i++) {
+	size_t i = 0;
+	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
+		size_t len;
 		switch (c) {
 		case '&':
 			buf_addstr(out, "&amp;");
@@ -490,11 +555,20 @@ static void put_esc(struct buf *out, const char *s, size_t n)
 			buf_addstr(out, "&#39;");
 			break;
 		default:
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
 				buf_addch(out, '?');
-			else
-				buf_addch(out, (char)c);
+				break;
+			}
+			len = utf8_len((const unsigned char *)s + i, n - i);
+			if (!len) {
+				buf_addch(out, '?');
+				break;
+			}
+			buf_add(out, s + i, len);
+			i += len;
+			continue;
 		}
+		i++;
 	}
 }
 

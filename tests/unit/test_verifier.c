@@ -247,6 +247,34 @@ START_TEST(test_report_text_and_html)
 }
 END_TEST
 
+START_TEST(test_junit_hostile_bytes)
+{
+	struct contract *c = read_contract(v4_http);
+	struct verify_run run;
+	struct buf b;
+	make_run(c, &run);
+	mismatches_add(&run.v[1].mm, "$.body.b", "\"x\"",
+		       "\"\x01"
+		       "bad \xff\xfe utf8 \xc3\xa9\"",
+		       "value mismatch");
+	buf_init(&b, 0);
+	report_junit(&run, &b);
+	/* control characters and invalid UTF-8 replaced, valid UTF-8 kept */
+	ck_assert(strstr(b.ptr, "\"?bad ?? utf8 \xc3\xa9\"") != NULL ||
+		  strstr(b.ptr, "&quot;?bad ?? utf8 \xc3\xa9&quot;") != NULL);
+	ck_assert(strchr(b.ptr, '\x01') == NULL);
+	ck_assert(strchr(b.ptr, '\xff') == NULL);
+	/* and the JSON report stays valid UTF-8 */
+	buf_reset(&b);
+	report_json(&run, &b);
+	ck_assert(strchr(b.ptr, '\xff') == NULL);
+	ck_assert(strstr(b.ptr, "utf8 \xc3\xa9") != NULL);
+	buf_release(&b);
+	free_run(&run);
+	contract_free(c);
+}
+END_TEST
+
 START_TEST(test_diff)
 {
 	struct buf b;
@@ -275,6 +303,7 @@ static Suite *verifier_suite(void)
 	tcase_add_test(r, test_report_json);
 	tcase_add_test(r, test_report_junit_escapes_and_counts);
 	tcase_add_test(r, test_report_text_and_html);
+	tcase_add_test(r, test_junit_hostile_bytes);
 	tcase_add_test(r, test_diff);
 	suite_add_tcase(s, r);
 	return s;
