@@ -311,6 +311,46 @@ if start_provider --mode missing-message-field && ready; then
 	stop_provider
 fi
 
+# v4 synchronous messages: the provider's reply matched against the first
+# response; a pending interaction that passes says so
+SYNC=fixtures/providers/sync-messages-v4.json
+: >"$TMP/pout"
+python3 "$P" "$SYNC" >"$TMP/pout" 2>"$TMP/perr" &
+PID=$!
+i=0
+URL=
+while [ $i -lt 200 ] && [ -z "$URL" ]; do
+	URL=$(sed -n 's/^listening on //p' "$TMP/pout")
+	[ -n "$URL" ] || sleep 0.05
+	i=$((i + 1))
+done
+if [ -n "$URL" ] && ready; then
+	timeout 60 "$A" verify --provider-url "$URL" --state-url "$URL/_state" \
+		--json "$TMP/sync.json" "$SYNC" >"$TMP/out" 2>&1
+	rc=$?
+	t=$(jget "$TMP/sync.json" '[i["type"] for c in d["contracts"] for i in c["interactions"]]')
+	if [ $rc -eq 0 ] && grep -q '^  ok    a stock level query (' "$TMP/out" &&
+		grep -q 'a pending stock level query for an unknown SKU (pending)' "$TMP/out" &&
+		[ "$t" = "['Synchronous/Messages', 'Synchronous/Messages']" ]; then
+		ok "v4 synchronous messages verified"
+	else
+		bad "sync messages (rc $rc)" "$t $(cat "$TMP/out")"
+	fi
+	# a contract expecting another reply than the provider gives fails
+	sed 's/"sku": "BOO-0042"$/"sku": "MUG-0007"/' "$SYNC" >"$TMP/sync2.json"
+	timeout 60 "$A" verify --provider-url "$URL" --state-url "$URL/_state" \
+		--json "$TMP/sync2.json.out" "$TMP/sync2.json" >"$TMP/out" 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(failing "$TMP/sync2.json.out")" = "a stock level query|\$.contents.sku" ]; then
+		ok "v4 synchronous message: a different reply fails at \$.contents.sku"
+	else
+		bad "sync reply mismatch (rc $rc)" "$(cat "$TMP/out")"
+	fi
+	stop_provider
+else
+	bad "sync provider did not start" "$(cat "$TMP/perr")"
+fi
+
 # 4. providers that misbehave: clear failures, no hang, exit codes
 timeout 30 "$A" verify --provider-url http://127.0.0.1:1 \
 	"$PACTS/checkout-inventory-service.json" >"$TMP/out" 2>"$TMP/err"
