@@ -351,6 +351,28 @@ else
 	bad "sync provider did not start" "$(cat "$TMP/perr")"
 fi
 
+# -j N: interactions overlap, except those with provider states
+if start_provider --delay 0.3 && ready; then
+	curl -s -o /dev/null "$URL/_stats"
+	timeout 60 "$A" verify -j 4 --provider-url "$URL" \
+		--filter-description 'stock level' $ALL >"$TMP/out" 2>&1
+	rc1=$?
+	m1=$(curl -s "$URL/_stats")
+	verify -j 4 --filter-description 'stock level'
+	m2=$(curl -s "$URL/_stats")
+	timeout 60 "$A" verify --provider-url "$URL" \
+		--filter-description 'stock level' $ALL >"$TMP/out" 2>&1
+	rc3=$?
+	m3=$(curl -s "$URL/_stats")
+	case "$rc1$RC$rc3|$m1|$m2|$m3" in
+	'000|{"max_inflight": 1}'*) bad "-j 4 did not overlap" "$m1" ;;
+	'000|{"max_inflight": '[234]'}|{"max_inflight": 1}|{"max_inflight": 1}')
+		ok "-j 4: stateless interactions overlap ($m1), stateful ones and -j 1 do not" ;;
+	*) bad "-j (rc $rc1 $RC $rc3)" "$m1 $m2 $m3 $(cat "$TMP/out")" ;;
+	esac
+	stop_provider
+fi
+
 # 4. providers that misbehave: clear failures, no hang, exit codes
 timeout 30 "$A" verify --provider-url http://127.0.0.1:1 \
 	"$PACTS/checkout-inventory-service.json" >"$TMP/out" 2>"$TMP/err"

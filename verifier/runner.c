@@ -749,8 +749,9 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 	CURLM *multi = NULL;
 	size_t i, k, next = 0, done = 0, active = 0, cap = 0;
 	size_t njobs = cfg->jobs > 0 ? (size_t)cfg->jobs : 1;
-	size_t stateful_active = 0;
-	char *started = NULL;
+	size_t stateful_active = 0, free_next = 0;
+	char *started = NULL; /* next: the first not started; free_next: the
+				 first not started without provider states */
 	double t0 = now_ms();
 	int rc = -1;
 
@@ -801,11 +802,12 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 			int st;
 			if (j->r)
 				continue;
-			for (pick = next; pick < out->n; pick++)
-				if (!started[pick] &&
-				    (!stateful(cfg, out->v[pick].ix) ||
-				     !stateful_active))
-					break;
+			/* both cursors only move forward: O(n) in all */
+			while (free_next < out->n &&
+			       (started[free_next] ||
+				stateful(cfg, out->v[free_next].ix)))
+				free_next++;
+			pick = stateful_active ? free_next : next;
 			if (pick == out->n)
 				break; /* only stateful ones left: wait */
 			started[pick] = 1;
