@@ -264,6 +264,7 @@ check_mode missing-field 'a request for an existing order|$.body.customerId'
 check_mode wrong-status 'a request to create an order|$.status'
 check_mode wrong-header 'a request to create an order|$.headers.Location'
 check_mode missing-message-field 'an OrderPlaced event|$.contents.customerId'
+check_mode wrong-metadata 'an OrderPaid event|$.metadata.topic'
 
 # human output of a failure: verdict line, path, expected, found, a diff
 if start_provider --mode wrong-type && ready; then

@@ -115,7 +115,7 @@ print("\n".join(sorted(rows)))
 EOF
 }
 
-for mode in ok wrong-type missing-field wrong-status wrong-header missing-message-field; do
+for mode in ok wrong-type missing-field wrong-status wrong-header missing-message-field wrong-metadata; do
 	if ! start_provider "$mode"; then
 		bad "$mode: provider did not start" "$(cat "$TMP/perr")"
 		continue
