@@ -385,6 +385,19 @@ else
 	bad "unreachable (rc $rc)" "$(cat "$TMP/out" "$TMP/err")"
 fi
 
+if start_provider && ready; then
+	timeout 60 "$A" verify --provider-url "$URL" --state-url http://127.0.0.1:1/_state \
+		--filter-consumer '^checkout' $ALL >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q "provider state 'SKU BOO-0042 is in stock' setup call: cannot connect to http://127.0.0.1:1/_state (connection refused)" "$TMP/out" &&
+		! grep -q 'provider is unreachable' "$TMP/err"; then
+		ok "unreachable state URL: each interaction says so, exit 2"
+	else
+		bad "unreachable state URL (rc $rc)" "$(cat "$TMP/out" "$TMP/err")"
+	fi
+	stop_provider
+fi
+
 if start_provider --mode close && ready; then
 	verify --filter-consumer '^checkout'
 	if [ $RC -eq 2 ] && grep -q 'closed the connection without answering' "$TMP/out"; then

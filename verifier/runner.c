@@ -205,7 +205,8 @@ static void transport_error(struct job *j, CURLcode rc, const char *what,
 	}
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
-		r->unreachable = 1;
+		/* the provider itself (a state URL is said in the reason) */
+		r->unreachable |= j->phase == PH_MAIN;
 		set_reason(r, VERIFY_ERROR,
 			   "%s: cannot connect to %s (connection refused)",
 			   what, url);

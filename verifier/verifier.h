@@ -68,7 +68,7 @@ struct verify_result {
 	enum verify_verdict verdict;
 	int pending;	 /* v4 pending: a failure does not fail the run */
 	char *reason;	 /* why it failed or erred, beyond mismatches */
-	int unreachable; /* the connection was refused */
+	int unreachable; /* the provider refused the connection */
 	struct mismatches mm;
 	struct verify_exchange x;
 	double ms; /* wall time of its calls */
