@@ -48,6 +48,7 @@ ALL="$PACTS/checkout-inventory-service.json $PACTS/fulfilment-service-order-serv
 
 # start_provider [ARGS...]: the test provider on a free port; sets PID, URL.
 start_provider() {
+	stop_provider # one provider at a time, even after a failed start
 	: >"$TMP/pout"
 	python3 "$P" "$@" $ALL >"$TMP/pout" 2>"$TMP/perr" &
 	PID=$!
@@ -315,6 +316,7 @@ fi
 # v4 synchronous messages: the provider's reply matched against the first
 # response; a pending interaction that passes says so
 SYNC=fixtures/providers/sync-messages-v4.json
+stop_provider
 : >"$TMP/pout"
 python3 "$P" "$SYNC" >"$TMP/pout" 2>"$TMP/perr" &
 PID=$!
