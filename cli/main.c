@@ -15,6 +15,7 @@ struct cmd {
 
 static const struct cmd commands[] = {
 	{ "stub", cmd_stub, "serve contracts as a fake provider over HTTP" },
+	{ "verify", cmd_verify, "check a running provider against contracts" },
 	{ "validate", cmd_validate,
 	  "check contract files, report file:line errors" },
 	{ "match", cmd_match,

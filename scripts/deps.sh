@@ -5,7 +5,7 @@
 set -e
 
 PC_MODULES="libuv libcurl libcjson yaml-0.1 libpcre2-8 check"
-DEB_PACKAGES="build-essential curl pkg-config libuv1-dev libcurl4-openssl-dev libcjson-dev libpcre2-dev libyaml-dev check jq"
+DEB_PACKAGES="build-essential curl python3 pkg-config libuv1-dev libcurl4-openssl-dev libcjson-dev libpcre2-dev libyaml-dev check jq"
 
 want_fuzz=0
 [ "${1:-}" = "--fuzz" ] && want_fuzz=1
@@ -19,6 +19,7 @@ missing() {
 	command -v make >/dev/null 2>&1 || return 0
 	command -v curl >/dev/null 2>&1 || return 0
 	command -v jq >/dev/null 2>&1 || return 0
+	command -v python3 >/dev/null 2>&1 || return 0
 	if [ $want_fuzz = 1 ]; then
 		command -v clang >/dev/null 2>&1 || return 0
 	fi

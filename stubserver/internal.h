@@ -1,8 +1,9 @@
 /*
  * Private to stubserver/: the pieces of the stub server that are tested on
  * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
- * selection and nearest-miss reports (select.c), response building and
- * generators (respond.c).
+ * selection and nearest-miss reports (select.c), response building
+ * (respond.c; the generators it applies live in contracts/generate.c) and
+ * fault decisions (fault.c).
  */
 #ifndef ACCORD_STUBSERVER_INTERNAL_H
 #define ACCORD_STUBSERVER_INTERNAL_H

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs every test suite: Check unit tests, the Pact specification cases,
-# the fixture-driven CLI tests, the stub and its faults over real sockets
-# and the official Pact verifier against the stub. usage: tests/run.sh BUILD_DIR SHARED_DIR
+# the fixture-driven CLI tests, the stub and its faults over real sockets,
+# the official Pact verifier against the stub, and accord verify against a
+# test provider (and next to the official verifier).
+# usage: tests/run.sh BUILD_DIR SHARED_DIR
 # Ends with "N passed, N failed" over all suites.
 set -u
 build=$1
@@ -70,6 +72,11 @@ fi
 
 # the official Pact verifier against accord stub (skips itself without npm)
 suite interop 0 sh tests/interop.sh "$build" "$shared"
+
+# accord verify against a test provider over real sockets, and the same
+# verdicts as the official verifier (skips itself without npm)
+suite verify 1 sh tests/verify.sh "$build" "$shared"
+suite verify_interop 0 sh tests/verify_interop.sh "$build" "$shared"
 
 echo "$total_pass passed, $total_fail failed"
 exit $fail
