@@ -76,5 +76,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_stub(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif
