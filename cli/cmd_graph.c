@@ -104,7 +104,16 @@ int cmd_graph(int argc, char **argv)
 	warn_case_clashes(&g);
 	err_clear(&e);
 	if (impact && graph_impact(&g, impact, &imp, &e)) {
-		fprintf(stderr, "accord: error: --impact: %s\n", e.msg);
+		const char *near = NULL;
+		for (i = 0; i < g.nnodes && !near; i++)
+			if (!str_casecmp(g.nodes[i], impact))
+				near = g.nodes[i];
+		if (near)
+			fprintf(stderr,
+				"accord: error: --impact: %s (names are case-sensitive: did you mean '%s'?)\n",
+				e.msg, near);
+		else
+			fprintf(stderr, "accord: error: --impact: %s\n", e.msg);
 		graph_release(&g);
 		return EXIT_ERROR;
 	}

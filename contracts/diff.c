@@ -75,6 +75,8 @@ static void change_add(struct diff_ix *ix, const char *kind,
 
 /* Rules. */
 
+static const char *json_kind(const cJSON *v);
+
 static int cat_is(const char *cat, const char *want)
 {
 	/* v3 messages keep contents rules under "body", v4 under "content" */
@@ -370,13 +372,95 @@ static void flatten_free(struct frule *v, size_t n)
 	free(v);
 }
 
+/*
+ * The first value a rule path selects in a JSON tree (a star takes every
+ * member or element in turn), or NULL when it selects nothing.
+ */
+static const cJSON *json_at(const cJSON *v, const struct path *p, size_t i)
+{
+	const cJSON *it;
+	while (i < p->n && p->segs[i].kind == SEG_ROOT)
+		i++;
+	if (!v || i == p->n)
+		return v;
+	switch (p->segs[i].kind) {
+	case SEG_FIELD:
+		if (!cJSON_IsObject(v))
+			return NULL;
+		return json_at(
+			cJSON_GetObjectItemCaseSensitive(v, p->segs[i].name), p,
+			i + 1);
+	case SEG_INDEX:
+		if (!cJSON_IsArray(v) || p->segs[i].index < 0 ||
+		    p->segs[i].index > 1000000)
+			return NULL;
+		return json_at(cJSON_GetArrayItem(v, (int)p->segs[i].index), p,
+			       i + 1);
+	case SEG_STAR:
+		if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+			return NULL;
+		cJSON_ArrayForEach(it, v)
+		{
+			const cJSON *r = json_at(it, p, i + 1);
+			if (r)
+				return r;
+		}
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* What a part holds that rules can point at. */
+struct part {
+	const cJSON *body; /* body or contents (NULL: none) */
+	const struct headers *headers;
+	const struct query *query;
+	const cJSON *metadata;
+};
+
+static int query_has(const struct query *q, const char *name)
+{
+	size_t i;
+	for (i = 0; q && i < q->n; i++)
+		if (!strcmp(q->v[i].name, name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Does the location of a rule exist in both versions, with values of one
+ * kind? Otherwise the change is reported as a field added or removed, or
+ * a type changed, and the rule that went with it says nothing more.
+ */
+static int rule_comparable(const struct frule *f, const struct part *pa,
+			   const struct part *pb)
+{
+	if (!strcmp(f->cat, "body")) {
+		const cJSON *a = json_at(pa->body, &f->r->path, 0);
+		const cJSON *b = json_at(pb->body, &f->r->path, 0);
+		return a && b && !strcmp(json_kind(a), json_kind(b));
+	}
+	if (!strcmp(f->cat, "header"))
+		return pa->headers && pb->headers &&
+		       headers_get(pa->headers, f->key) &&
+		       headers_get(pb->headers, f->key);
+	if (!strcmp(f->cat, "query"))
+		return query_has(pa->query, f->key) &&
+		       query_has(pb->query, f->key);
+	if (!strcmp(f->cat, "metadata"))
+		return cJSON_GetObjectItemCaseSensitive(pa->metadata, f->key) &&
+		       cJSON_GetObjectItemCaseSensitive(pb->metadata, f->key);
+	return 1;
+}
+
 /* Where a rule's location is shown: "$.response.body.a", ".headers.x" */
-static void rule_where(const char *prefix, const struct frule *f,
-		       struct buf *out)
+static void rule_where(const char *prefix, const char *body_name,
+		       const struct frule *f, struct buf *out)
 {
 	buf_addstr(out, prefix);
 	if (!strcmp(f->cat, "body")) {
-		buf_addstr(out, f->key + 1);
+		buf_addf(out, ".%s%s", body_name, f->key + 1);
 		return;
 	}
 	if (!strcmp(f->cat, "header"))
@@ -448,7 +532,9 @@ static void matcher_desc(const struct rule *r, struct buf *out)
 
 /* Compares the rules of one part (request, response, message). */
 static void rules_diff(struct diff_ix *ix, enum side side, const char *prefix,
-		       const struct rules *ra, const struct rules *rb)
+		       const char *body_name, const struct rules *ra,
+		       const struct rules *rb, const struct part *pa,
+		       const struct part *pb)
 {
 	size_t na, nb, i = 0, j = 0;
 	struct frule *a = flatten(ra, &na), *b = flatten(rb, &nb);
@@ -476,11 +562,11 @@ static void rules_diff(struct diff_ix *ix, enum side side, const char *prefix,
 			new = b[j++].r;
 			w = rule_width(old, new);
 		}
-		if (w == SAME)
+		if (w == SAME || !rule_comparable(f, pa, pb))
 			continue;
 		buf_init(&where, 0);
 		buf_init(&what, 0);
-		rule_where(prefix, f, &where);
+		rule_where(prefix, body_name, f, &where);
 		matcher_desc(old, &what);
 		buf_addstr(&what, " -> ");
 		matcher_desc(new, &what);
@@ -961,7 +1047,14 @@ static void http_diff(struct diff_ix *ix, const struct interaction *a,
 		  header_value(&qa->headers, "Content-Type"),
 		  header_value(&qb->headers, "Content-Type"), &qa->rules,
 		  &qb->rules);
-	rules_diff(ix, ACCEPTS, "$.request", &qa->rules, &qb->rules);
+	{
+		struct part pa = { qa->body.json, &qa->headers, &qa->query,
+				   NULL };
+		struct part pb = { qb->body.json, &qb->headers, &qb->query,
+				   NULL };
+		rules_diff(ix, ACCEPTS, "$.request", "body", &qa->rules,
+			   &qb->rules, &pa, &pb);
+	}
 
 	if (sa->has_status != sb->has_status ||
 	    (sa->status != sb->status &&
@@ -975,7 +1068,12 @@ static void http_diff(struct diff_ix *ix, const struct interaction *a,
 		  header_value(&sa->headers, "Content-Type"),
 		  header_value(&sb->headers, "Content-Type"), &sa->rules,
 		  &sb->rules);
-	rules_diff(ix, PRODUCES, "$.response", &sa->rules, &sb->rules);
+	{
+		struct part pa = { sa->body.json, &sa->headers, NULL, NULL };
+		struct part pb = { sb->body.json, &sb->headers, NULL, NULL };
+		rules_diff(ix, PRODUCES, "$.response", "body", &sa->rules,
+			   &sb->rules, &pa, &pb);
+	}
 }
 
 static const char *meta_type(const cJSON *meta)
@@ -1039,7 +1137,12 @@ static void message_diff(struct diff_ix *ix, enum side side, const char *prefix,
 		  meta_type(a->metadata), meta_type(b->metadata), &a->rules,
 		  &b->rules);
 	metadata_diff(ix, side, prefix, a->metadata, b->metadata, &b->rules);
-	rules_diff(ix, side, prefix, &a->rules, &b->rules);
+	{
+		struct part pa = { a->contents.json, NULL, NULL, a->metadata };
+		struct part pb = { b->contents.json, NULL, NULL, b->metadata };
+		rules_diff(ix, side, prefix, "contents", &a->rules, &b->rules,
+			   &pa, &pb);
+	}
 	buf_release(&p);
 }
 

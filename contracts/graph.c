@@ -644,13 +644,8 @@ static void json_edge(const struct graph *g, const struct graph_edge *e,
 	quoted(out, g->nodes[e->from]);
 	buf_addf(out, ",\n%s  \"contracts\": ", indent);
 	json_strings(out, e->sources, e->nsources);
-	buf_addf(out, ",\n%s  \"inCycle\": %s,\n", indent,
+	buf_addf(out, ",\n%s  \"inCycle\": %s", indent,
 		 e->in_cycle ? "true" : "false");
-	buf_addf(out,
-		 "%s  \"interactions\": {\"asynchronous\": %zu, "
-		 "\"http\": %zu, \"synchronous\": %zu}",
-		 indent, e->counts[IX_MESSAGE], e->counts[IX_HTTP],
-		 e->counts[IX_SYNC_MESSAGE]);
 	if (with_ix) {
 		buf_addf(out, ",\n%s  \"interactionList\": [", indent);
 		for (k = 0; k < e->nix; k++) {
@@ -662,6 +657,11 @@ static void json_edge(const struct graph *g, const struct graph_edge *e,
 		else
 			buf_addch(out, ']');
 	}
+	buf_addf(out,
+		 ",\n%s  \"interactions\": {\"asynchronous\": %zu, "
+		 "\"http\": %zu, \"synchronous\": %zu}",
+		 indent, e->counts[IX_MESSAGE], e->counts[IX_HTTP],
+		 e->counts[IX_SYNC_MESSAGE]);
 	buf_addf(out, ",\n%s  \"provider\": ", indent);
 	quoted(out, g->nodes[e->to]);
 	buf_addf(out, ",\n%s  \"providerStates\": ", indent);
