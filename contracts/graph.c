@@ -23,6 +23,8 @@ struct graph_pending {
 
 /* Bounds the cycle search on dense graphs (DFS steps in all). */
 #define CYCLE_STEPS 2000000u
+/* The text tree stops indenting here. */
+#define TREE_MAX_DEPTH 32
 
 void graph_init(struct graph *g)
 {
@@ -534,8 +536,21 @@ static void tree_node(const struct graph *g, const size_t *first, size_t u,
 			quoted(out, e->states[k]);
 			buf_addch(out, '\n');
 		}
-		if (!seen[v] && !on_path[v])
-			tree_node(g, first, v, depth + 1, seen, on_path, out);
+		if (seen[v] || on_path[v])
+			continue;
+		if (first[v] == first[v + 1]) {
+			seen[v] = 1; /* a leaf: nothing below it to print */
+			continue;
+		}
+		if (depth + 1 >= TREE_MAX_DEPTH) {
+			/* a chain thousands long would print megabytes of
+			 * indentation; json has the whole graph */
+			for (k = 0; k < depth + 2; k++)
+				buf_addstr(out, "  ");
+			buf_addstr(out, "-> ... (deeper levels not shown)\n");
+			continue;
+		}
+		tree_node(g, first, v, depth + 1, seen, on_path, out);
 	}
 	on_path[u] = 0;
 }
