@@ -530,6 +530,27 @@ static void matcher_desc(const struct rule *r, struct buf *out)
 	}
 }
 
+/*
+ * The common case, cheaply: the same categories and keys in the same
+ * order, with matchers that allow the same values.
+ */
+static int rules_same(const struct rules *ra, const struct rules *rb)
+{
+	size_t c, i;
+	if (ra->n != rb->n)
+		return 0;
+	for (c = 0; c < ra->n; c++) {
+		const struct rule_set *x = &ra->cats[c], *y = &rb->cats[c];
+		if (strcmp(x->category, y->category) || x->n != y->n)
+			return 0;
+		for (i = 0; i < x->n; i++)
+			if (!str_same(x->rules[i].key, y->rules[i].key) ||
+			    rule_width(&x->rules[i], &y->rules[i]) != SAME)
+				return 0;
+	}
+	return 1;
+}
+
 /* Compares the rules of one part (request, response, message). */
 static void rules_diff(struct diff_ix *ix, enum side side, const char *prefix,
 		       const char *body_name, const struct rules *ra,
@@ -537,7 +558,11 @@ static void rules_diff(struct diff_ix *ix, enum side side, const char *prefix,
 		       const struct part *pb)
 {
 	size_t na, nb, i = 0, j = 0;
-	struct frule *a = flatten(ra, &na), *b = flatten(rb, &nb);
+	struct frule *a, *b;
+	if (rules_same(ra, rb))
+		return;
+	a = flatten(ra, &na);
+	b = flatten(rb, &nb);
 	while (i < na || j < nb) {
 		int c;
 		const struct frule *f;
@@ -606,7 +631,15 @@ static void walk_push(struct walk *w, const char *name, size_t index,
 	w->segs[w->nsegs].index = index;
 	w->nsegs++;
 	if (!name) {
-		buf_addf(&w->path, "[%zu]", index);
+		char num[32];
+		size_t n = sizeof(num);
+		num[--n] = '\0';
+		do
+			num[--n] = (char)('0' + index % 10);
+		while ((index /= 10) && n > 1);
+		buf_addch(&w->path, '[');
+		buf_addstr(&w->path, num + n);
+		buf_addch(&w->path, ']');
 		return;
 	}
 	{
@@ -617,10 +650,10 @@ static void walk_push(struct walk *w, const char *name, size_t index,
 			if (!isalnum((unsigned char)*p) && *p != '_' &&
 			    *p != '-')
 				plain = 0;
-		if (plain)
-			buf_addf(&w->path, ".%s", name);
-		else
-			buf_addf(&w->path, "['%s']", name);
+		buf_addstr(&w->path, plain ? "." : "['");
+		buf_addstr(&w->path, name);
+		if (!plain)
+			buf_addstr(&w->path, "']");
 	}
 }
 
@@ -670,12 +703,14 @@ static void field_removed(struct walk *w)
 static void walk_object(struct walk *w, const cJSON *a, const cJSON *b)
 {
 	const cJSON *it;
-	int free_keys = keys_free(w);
+	int free_keys = -1; /* found out when first needed: it is costly */
 	size_t saved;
 	cJSON_ArrayForEach(it, a)
 	{
 		const cJSON *other = cJSON_GetObjectItemCaseSensitive(
 			b, it->string);
+		if (!other && free_keys < 0)
+			free_keys = keys_free(w);
 		walk_push(w, it->string, 0, &saved);
 		if (other)
 			walk_value(w, it, other);
@@ -685,8 +720,11 @@ static void walk_object(struct walk *w, const cJSON *a, const cJSON *b)
 	}
 	cJSON_ArrayForEach(it, b)
 	{
-		if (cJSON_GetObjectItemCaseSensitive(a, it->string) ||
-		    free_keys)
+		if (cJSON_GetObjectItemCaseSensitive(a, it->string))
+			continue;
+		if (free_keys < 0)
+			free_keys = keys_free(w);
+		if (free_keys)
 			continue;
 		walk_push(w, it->string, 0, &saved);
 		field_added(w);
@@ -1246,8 +1284,9 @@ static void compare_pair(struct diff *d, size_t *cap,
 			 const struct interaction *a,
 			 const struct interaction *b)
 {
-	struct diff_ix *ix = ix_new(d, cap, DIFF_CHANGED, b);
-	size_t k;
+	struct diff_ix local, *ix = &local;
+	memset(&local, 0, sizeof(local));
+	local.cls = DIFF_COMPATIBLE;
 	if (a->type != b->type)
 		change_add(ix, "kind-changed", DIFF_BREAKING, "$",
 			   "interaction changed from %s to %s",
@@ -1258,13 +1297,13 @@ static void compare_pair(struct diff *d, size_t *cap,
 		message_diff(ix, PRODUCES, "$", &a->message, &b->message);
 	else
 		sync_diff(ix, a, b);
-	if (!ix->n) {
-		/* nothing changed: drop the entry again */
-		free(ix->description);
-		for (k = 0; k < ix->nstates; k++)
-			free(ix->states[k]);
-		free(ix->states);
-		d->n--;
+	/* most pairs have not changed: an entry only for those that have */
+	if (local.n) {
+		ix = ix_new(d, cap, DIFF_CHANGED, b);
+		ix->cls = local.cls;
+		ix->v = local.v;
+		ix->n = local.n;
+		ix->cap = local.cap;
 	}
 }
 
