@@ -215,6 +215,27 @@ static size_t *out_index(const struct graph *g)
 	return first;
 }
 
+/*
+ * The edges entering each node: (*edges)[first[v] .. first[v+1]) are the
+ * indexes of the edges whose provider is v. Counting sort, O(V + E).
+ */
+static size_t *in_index(const struct graph *g, size_t **edges)
+{
+	size_t *first = xcalloc(g->nnodes + 2, sizeof(size_t));
+	size_t *fill, i;
+	*edges = xmalloc((g->nedges + 1) * sizeof(size_t));
+	for (i = 0; i < g->nedges; i++)
+		first[g->edges[i].to + 1]++;
+	for (i = 0; i < g->nnodes; i++)
+		first[i + 1] += first[i];
+	fill = xmalloc((g->nnodes + 1) * sizeof(size_t));
+	memcpy(fill, first, g->nnodes * sizeof(size_t));
+	for (i = 0; i < g->nedges; i++)
+		(*edges)[fill[g->edges[i].to]++] = i;
+	free(fill);
+	return first;
+}
+
 struct cycle_search {
 	struct graph *g;
 	const size_t *first;
@@ -386,7 +407,8 @@ int graph_impact(const struct graph *g, const char *service,
 		 struct graph_impact *out, struct err *e)
 {
 	long s = graph_node(g, service);
-	size_t *dist, *queue, head = 0, tail = 0, i, *first;
+	size_t *dist, *queue, head = 0, tail = 0, i, *first, *in_first;
+	size_t *in_edges;
 	const size_t unseen = (size_t)-1;
 	memset(out, 0, sizeof(*out));
 	if (s < 0)
@@ -400,16 +422,19 @@ int graph_impact(const struct graph *g, const char *service,
 	dist[s] = 0;
 	queue[tail++] = (size_t)s;
 	/* breadth first against the edges: consumers of what is reached */
+	in_first = in_index(g, &in_edges);
 	while (head < tail) {
 		size_t v = queue[head++];
-		for (i = 0; i < g->nedges; i++) {
-			size_t u = g->edges[i].from;
-			if (g->edges[i].to == v && dist[u] == unseen) {
+		for (i = in_first[v]; i < in_first[v + 1]; i++) {
+			size_t u = g->edges[in_edges[i]].from;
+			if (dist[u] == unseen) {
 				dist[u] = dist[v] + 1;
 				queue[tail++] = u;
 			}
 		}
 	}
+	free(in_first);
+	free(in_edges);
 	first = out_index(g);
 	out->v = xcalloc(tail + 1, sizeof(*out->v));
 	for (head = 1; head < tail; head++) {
