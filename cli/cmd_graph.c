@@ -2,13 +2,15 @@
  * cmd_graph.c: `accord graph [--format text|dot|mermaid|json]
  * [--impact SERVICE] PATH...`: the consumer -> provider graph of every
  * contract under the paths, its cycles, and a service's blast radius.
- * The graph itself is built and written by contracts/graph.c.
+ * The graph itself is built and written by contracts/graph.c. A file
+ * named twice counts once.
  */
 #include "cli/cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const usage[] = {
 	"accord graph [--format text|dot|mermaid|json] [--impact SERVICE] PATH...",
@@ -44,6 +46,54 @@ static void warn_case_clashes(const struct graph *g)
 	free(v);
 }
 
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	int known; /* stat() worked */
+	size_t index;
+};
+
+static int cmp_file_id(const void *a, const void *b)
+{
+	const struct file_id *x = a, *y = b;
+	if (x->known != y->known)
+		return x->known < y->known ? -1 : 1;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Marks the files named twice (`accord graph dir dir/a.json`, or through
+ * another spelling of the same path, compared by device and inode): each
+ * contract counts once. Returns one flag per file, caller frees.
+ */
+static char *duplicates(const struct path_list *files)
+{
+	struct file_id *ids = xcalloc(files->n + 1, sizeof(*ids));
+	char *dup = xcalloc(files->n + 1, 1);
+	size_t i;
+	for (i = 0; i < files->n; i++) {
+		struct stat st;
+		ids[i].index = i;
+		if (!stat(files->v[i], &st)) {
+			ids[i].known = 1;
+			ids[i].dev = st.st_dev;
+			ids[i].ino = st.st_ino;
+		}
+	}
+	qsort(ids, files->n, sizeof(*ids), cmp_file_id);
+	for (i = 1; i < files->n; i++)
+		if (ids[i].known && ids[i - 1].known &&
+		    ids[i - 1].dev == ids[i].dev &&
+		    ids[i - 1].ino == ids[i].ino)
+			dup[ids[i].index] = 1;
+	free(ids);
+	return dup;
+}
+
 int cmd_graph(int argc, char **argv)
 {
 	const char *format = "text", *impact = NULL;
@@ -62,6 +112,7 @@ int cmd_graph(int argc, char **argv)
 	struct err e;
 	int n, status = EXIT_OK, r;
 	size_t i;
+	char *dup;
 	n = opt_parse(argc, argv, opts, usage);
 	if (n < 0)
 		return n == -2 ? EXIT_OK : EXIT_ERROR;
@@ -85,8 +136,12 @@ int cmd_graph(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	graph_init(&g);
+	dup = duplicates(&files);
 	for (i = 0; i < files.n; i++) {
-		struct contract *c = load_contract(files.v[i]);
+		struct contract *c;
+		if (dup[i])
+			continue;
+		c = load_contract(files.v[i]);
 		if (!c) {
 			status = EXIT_ERROR;
 			continue;
@@ -94,6 +149,7 @@ int cmd_graph(int argc, char **argv)
 		graph_add_contract(&g, c);
 		contract_free(c);
 	}
+	free(dup);
 	path_list_release(&files);
 	/* a graph with a contract missing would mislead: no output */
 	if (status != EXIT_OK) {

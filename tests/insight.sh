@@ -190,6 +190,9 @@ for f in text dot mermaid json; do
 		fixtures/graph/services
 done
 graph_case "impact-leaf.txt" text 0 --impact storefront fixtures/graph/services
+# a file named twice counts once (same output as services.txt)
+graph_case "services-twice.txt" text 0 fixtures/graph/services \
+	./fixtures/graph/services/cart-pricing.json fixtures/graph/services
 graph_case "impact-unknown.txt" text 2 --impact Pricing fixtures/graph/services
 graph_case "bad-format.txt" yaml 2 fixtures/graph/services
 graph_case "missing-path.txt" text 2 fixtures/graph/services fixtures/graph/nothing-here
