@@ -14,9 +14,10 @@
 # - diff: every fixtures/diff/NNNN-slug/ holds old.* and new.*, `expect`
 #   ("exit: N"), `stdout` and optionally `stderr` and `args` (options put
 #   before OLD NEW); the output must be exactly the golden one.
-# - every pact-js fixture converted by `accord convert` to v2 (where it
-#   converts), v3, v4 and YAML diffs as "no changes" against the original,
-#   in both directions.
+# - every pact-js fixture, every contract of fixtures/graph/services/ and
+#   every OLD of fixtures/diff/, converted by `accord convert` to v2 (where
+#   it converts), v3, v4 and YAML, diffs as "no changes" against the
+#   original, in both directions.
 #
 # Paths in outputs are written as $SHARED. With ACCORD_UPDATE_GOLDEN=1 the
 # golden files are (re)written instead of compared: review them with git.
@@ -234,9 +235,15 @@ for d in fixtures/diff/[0-9][0-9][0-9][0-9]-*/; do
 done
 
 # a contract and its conversions describe the same thing: no changes
-if [ -d "$pactjs" ]; then
-	for f in "$pactjs"/*.json; do
-		base=$(basename "$f" .json)
+convs=
+[ -d "$pactjs" ] && convs=$(ls "$pactjs"/*.json)
+convs="$convs
+$(ls fixtures/graph/services/* fixtures/diff/*/old.*)"
+printf '%s\n' "$convs" | {
+	while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		# the fixture's name without $SHARED or the repository's path
+		base=$(printf '%s' "$f" | sed -e "s|^$SHARED/||" -e 's|/|_|g')
 		for to in v2 v3 v4 yaml; do
 			case $to in
 			yaml) conv=$scratch/$base.$to.yaml ;;
@@ -263,7 +270,6 @@ if [ -d "$pactjs" ]; then
 			fi
 		done
 	done
-fi
-
-echo "insight: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+	echo "insight: $passed passed, $failed failed"
+	[ $failed -eq 0 ]
+}
