@@ -431,6 +431,10 @@ struct graph_ix {
 	char *description;
 	char **states; /* provider state names, as written */
 	size_t nstates;
+	/* HTTP only (else NULL / empty): what a fault rule can match on */
+	char *method;
+	char *path;
+	struct headers headers; /* the request's */
 };
 
 /*

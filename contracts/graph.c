@@ -61,6 +61,18 @@ void graph_add_contract(struct graph *g, const struct contract *c)
 					: NULL;
 		for (k = 0; k < x->nstates; k++)
 			gx->states[k] = name_or_empty(x->states[k].name);
+		if (x->type != IX_HTTP)
+			continue;
+		gx->method = name_or_empty(x->request.method);
+		gx->path = name_or_empty(x->request.has_path ? x->request.path
+							     : NULL);
+		for (k = 0; k < x->request.headers.n; k++) {
+			const struct header *h = &x->request.headers.v[k];
+			size_t j;
+			for (j = 0; j < h->n; j++)
+				headers_add(&gx->headers, h->name,
+					    h->values[j]);
+		}
 	}
 	g->ncontracts++;
 }
@@ -72,6 +84,9 @@ static void ix_release(struct graph_ix *x)
 		free(x->states[k]);
 	free(x->states);
 	free(x->description);
+	free(x->method);
+	free(x->path);
+	headers_release(&x->headers);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -105,7 +120,11 @@ static int cmp_ix(const void *a, const void *b)
 	}
 	if (x->nstates != y->nstates)
 		return x->nstates < y->nstates ? -1 : 1;
-	return (int)x->type - (int)y->type;
+	if (x->type != y->type)
+		return (int)x->type - (int)y->type;
+	/* qsort is not stable: what is printed must decide the order */
+	r = strcmp(x->method ? x->method : "", y->method ? y->method : "");
+	return r ? r : strcmp(x->path ? x->path : "", y->path ? y->path : "");
 }
 
 /* Sorts a list of owned strings and frees the duplicates. */
@@ -527,6 +546,8 @@ static void ix_text(const struct graph_ix *x, const char *indent,
 	size_t k;
 	buf_addf(out, "%s%-5s ", indent, kind_names[x->type % 3]);
 	quoted(out, x->description);
+	if (x->method)
+		buf_addf(out, " (%s %s)", x->method, x->path);
 	for (k = 0; k < x->nstates; k++) {
 		buf_addstr(out, k ? ", " : " given ");
 		quoted(out, x->states[k]);
@@ -671,6 +692,12 @@ static void json_ix(const struct graph_ix *x, struct buf *out)
 {
 	buf_addstr(out, "{\"description\": ");
 	quoted(out, x->description);
+	if (x->method) {
+		buf_addstr(out, ", \"method\": ");
+		quoted(out, x->method);
+		buf_addstr(out, ", \"path\": ");
+		quoted(out, x->path);
+	}
 	buf_addstr(out, ", \"providerStates\": ");
 	json_strings(out, x->states, x->nstates);
 	buf_addf(out, ", \"type\": \"%s\"}", kind_json[x->type % 3]);
