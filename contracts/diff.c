@@ -700,6 +700,26 @@ static void field_removed(struct walk *w)
 			   "field removed: the consumer no longer needs it");
 }
 
+/*
+ * The member of `o` named like `it` (a member of `from`) at the same
+ * occurrence: JSON allows a name twice, and the n-th pairs with the n-th.
+ */
+static const cJSON *same_member(const cJSON *from, const cJSON *it,
+				const cJSON *o)
+{
+	const cJSON *first = cJSON_GetObjectItemCaseSensitive(from, it->string);
+	const cJSON *x;
+	size_t k = 0;
+	if (first == it)
+		return cJSON_GetObjectItemCaseSensitive(o, it->string);
+	for (x = first; x && x != it; x = x->next)
+		k += !strcmp(x->string, it->string);
+	for (x = o->child; x; x = x->next)
+		if (x->string && !strcmp(x->string, it->string) && !k--)
+			return x;
+	return NULL;
+}
+
 static void walk_object(struct walk *w, const cJSON *a, const cJSON *b)
 {
 	const cJSON *it;
@@ -707,8 +727,7 @@ static void walk_object(struct walk *w, const cJSON *a, const cJSON *b)
 	size_t saved;
 	cJSON_ArrayForEach(it, a)
 	{
-		const cJSON *other = cJSON_GetObjectItemCaseSensitive(
-			b, it->string);
+		const cJSON *other = same_member(a, it, b);
 		if (!other && free_keys < 0)
 			free_keys = keys_free(w);
 		walk_push(w, it->string, 0, &saved);
@@ -720,7 +739,7 @@ static void walk_object(struct walk *w, const cJSON *a, const cJSON *b)
 	}
 	cJSON_ArrayForEach(it, b)
 	{
-		if (cJSON_GetObjectItemCaseSensitive(a, it->string))
+		if (same_member(b, it, a))
 			continue;
 		if (free_keys < 0)
 			free_keys = keys_free(w);
@@ -1132,11 +1151,16 @@ static void metadata_diff(struct diff_ix *ix, enum side side,
 	const cJSON *it;
 	struct buf where;
 	int accepts = side == ACCEPTS;
+	static const cJSON none = { 0 };
+	/* the reader gives an object or NULL; anything else counts as none */
+	if (!cJSON_IsObject(ma))
+		ma = &none;
+	if (!cJSON_IsObject(mb))
+		mb = &none;
 	buf_init(&where, 0);
 	cJSON_ArrayForEach(it, ma)
 	{
-		const cJSON *o = cJSON_GetObjectItemCaseSensitive(mb,
-								  it->string);
+		const cJSON *o = same_member(ma, it, mb);
 		buf_reset(&where);
 		buf_addf(&where, "%s.metadata.%s", prefix, it->string);
 		if (!o)
@@ -1153,7 +1177,7 @@ static void metadata_diff(struct diff_ix *ix, enum side side,
 	}
 	cJSON_ArrayForEach(it, mb)
 	{
-		if (cJSON_GetObjectItemCaseSensitive(ma, it->string))
+		if (same_member(mb, it, ma))
 			continue;
 		buf_reset(&where);
 		buf_addf(&where, "%s.metadata.%s", prefix, it->string);

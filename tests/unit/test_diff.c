@@ -253,6 +253,28 @@ START_TEST(test_identical_and_refused)
 }
 END_TEST
 
+/* Found by fuzz_insight: JSON allows a name twice in one object. */
+START_TEST(test_duplicate_keys_pair_in_order)
+{
+	static const char *doc =
+		"{\"consumer\":{\"name\":\"c\"},\"provider\":{\"name\":\"p\"},"
+		"\"interactions\":[{\"description\":\"d\","
+		"\"request\":{\"method\":\"GET\",\"path\":\"/\"},"
+		"\"response\":{\"status\":200,"
+		"\"body\":{\"k\":{\"x\":1},\"k\":false}}}],"
+		"\"metadata\":{\"pactSpecification\":{\"version\":\"3.0.0\"}}}";
+	struct contract *a = read_str(doc), *b = read_str(doc);
+	struct diff d;
+	struct err e;
+	err_clear(&e);
+	ck_assert_int_eq(diff_contracts(a, b, &d, &e), 0);
+	ck_assert_uint_eq(d.n, 0);
+	diff_release(&d);
+	contract_free(a);
+	contract_free(b);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
@@ -262,6 +284,7 @@ static Suite *diff_suite(void)
 	tcase_add_loop_test(tc, test_request_matchers, 0, n);
 	tcase_add_test(tc, test_pairing);
 	tcase_add_test(tc, test_identical_and_refused);
+	tcase_add_test(tc, test_duplicate_keys_pair_in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
