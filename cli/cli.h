@@ -77,5 +77,7 @@ int cmd_match(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_stub(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -21,6 +21,10 @@ static const struct cmd commands[] = {
 	{ "match", cmd_match,
 	  "does ACTUAL satisfy EXPECTED (with its rules)?" },
 	{ "convert", cmd_convert, "rewrite a contract in another format" },
+	{ "diff", cmd_diff,
+	  "what changed between two versions of a contract, and does it break" },
+	{ "graph", cmd_graph,
+	  "consumers -> providers, cycles and blast radius" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

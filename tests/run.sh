@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs every test suite: Check unit tests, the Pact specification cases,
-# the fixture-driven CLI tests, the stub and its faults over real sockets,
-# the official Pact verifier against the stub, and accord verify against a
-# test provider (and next to the official verifier).
+# the fixture-driven CLI tests, accord graph and diff (insight), the stub
+# and its faults over real sockets, the official Pact verifier against the
+# stub, and accord verify against a test provider (and next to the official
+# verifier).
 # usage: tests/run.sh BUILD_DIR SHARED_DIR
 # Ends with "N passed, N failed" over all suites.
 set -u
@@ -57,6 +58,7 @@ else
 fi
 
 suite fixtures 1 sh tests/fixtures.sh "$build/accord" "$shared"
+suite insight 1 sh tests/insight.sh "$build/accord" "$shared"
 
 if [ -x "$build/tests/tool_stubcheck" ] && command -v curl >/dev/null 2>&1; then
 	suite stub 1 sh tests/stub.sh "$build" "$shared"
