@@ -12,8 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "stubserver/stubserver.h"
+
 static const char *const usage[] = {
-	"accord graph [--format text|dot|mermaid|json] [--impact SERVICE] PATH...",
+	"accord graph [--format text|dot|mermaid|json] [--impact SERVICE] "
+	"[--faults PROFILE] PATH...",
 	NULL
 };
 
@@ -94,14 +97,59 @@ static char *duplicates(const struct path_list *files)
 	return dup;
 }
 
+/*
+ * Lays a fault profile over the graph: each edge gets the rules that can
+ * touch one of its HTTP interactions (a stub serves HTTP only).
+ */
+static int apply_faults(struct graph *g, const char *path)
+{
+	struct fault_profile *p;
+	struct buf b;
+	struct err e;
+	size_t i, k, r;
+	err_clear(&e);
+	buf_init(&b, 0);
+	if (read_file(path, 64u << 20, &b, &e)) {
+		err_setsource(&e, path);
+		print_err(&e);
+		buf_release(&b);
+		return -1;
+	}
+	p = fault_profile_read(path, b.ptr, b.len, &e);
+	buf_release(&b);
+	if (!p) {
+		print_err(&e);
+		return -1;
+	}
+	g->faults_applied = 1;
+	for (r = 0; r < fault_profile_count(p); r++)
+		for (i = 0; i < g->nedges; i++)
+			for (k = 0; k < g->edges[i].nix; k++) {
+				const struct graph_ix *x = &g->edges[i].ix[k];
+				if (x->type == IX_HTTP &&
+				    fault_rule_may_match(
+					    p, r, x->method, x->path,
+					    x->description, x->states,
+					    x->nstates)) {
+					graph_edge_fault(g, i,
+							 fault_rule_name(p, r));
+					break;
+				}
+			}
+	fault_profile_free(p);
+	return 0;
+}
+
 int cmd_graph(int argc, char **argv)
 {
-	const char *format = "text", *impact = NULL;
+	const char *format = "text", *impact = NULL, *faults = NULL;
 	struct opt opts[] = {
 		OPT_STRING_(0, "format", &format, "FORMAT",
 			    "text (default), dot, mermaid or json"),
 		OPT_STRING_(0, "impact", &impact, "SERVICE",
 			    "the services that depend on SERVICE, by distance"),
+		OPT_STRING_(0, "faults", &faults, "PROFILE",
+			    "mark the edges a fault profile touches"),
 		OPT_END_(),
 	};
 	enum graph_format f;
@@ -158,6 +206,10 @@ int cmd_graph(int argc, char **argv)
 	}
 	graph_finish(&g);
 	warn_case_clashes(&g);
+	if (faults && apply_faults(&g, faults)) {
+		graph_release(&g);
+		return EXIT_ERROR;
+	}
 	err_clear(&e);
 	if (impact && graph_impact(&g, impact, &imp, &e)) {
 		const char *near = NULL;

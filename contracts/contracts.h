@@ -561,6 +561,10 @@ struct graph_edge {
 	struct graph_ix *ix; /* sorted by description, then states */
 	size_t nix;
 	int in_cycle; /* lies on a reported cycle */
+	/* fault rules that can touch the edge's HTTP interactions, in the
+	 * profile's order (graph --faults; see graph_edge_fault) */
+	char **faults;
+	size_t nfaults;
 };
 
 /* An elementary cycle: node indexes, starting at the smallest name. */
@@ -587,6 +591,7 @@ struct graph {
 	struct graph_cycle *cycles;
 	size_t ncycles;
 	int cycles_truncated; /* more cycles exist than are listed */
+	int faults_applied;   /* a fault profile was laid over it */
 	/* building state: one pending edge per contract */
 	struct graph_pending *pending;
 	size_t npending, cappending;
@@ -601,6 +606,12 @@ void graph_add_contract(struct graph *g, const struct contract *c);
  */
 void graph_finish(struct graph *g);
 void graph_release(struct graph *g);
+/*
+ * Marks edge `edge` as touched by the fault rule called `rule` (once per
+ * rule) and the graph as having had a fault profile laid over it: the
+ * writers then show each edge's faults. After graph_finish().
+ */
+void graph_edge_fault(struct graph *g, size_t edge, const char *rule);
 /* The index of the service named exactly `name`, or -1. */
 long graph_node(const struct graph *g, const char *name);
 

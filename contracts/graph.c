@@ -403,6 +403,9 @@ void graph_release(struct graph *g)
 		for (k = 0; k < e->nsources; k++)
 			free(e->sources[k]);
 		free(e->sources);
+		for (k = 0; k < e->nfaults; k++)
+			free(e->faults[k]);
+		free(e->faults);
 	}
 	free(g->edges);
 	for (i = 0; i < g->nnodes; i++)
@@ -482,6 +485,33 @@ void graph_impact_release(struct graph_impact *imp)
 		free(imp->v[i].via);
 	free(imp->v);
 	memset(imp, 0, sizeof(*imp));
+}
+
+void graph_edge_fault(struct graph *g, size_t edge, const char *rule)
+{
+	struct graph_edge *e;
+	size_t k;
+	g->faults_applied = 1;
+	if (edge >= g->nedges)
+		return;
+	e = &g->edges[edge];
+	for (k = 0; k < e->nfaults; k++)
+		if (!strcmp(e->faults[k], rule))
+			return;
+	e->faults = xrealloc(e->faults, (e->nfaults + 1) * sizeof(*e->faults));
+	e->faults[e->nfaults++] = xstrdup(rule);
+}
+
+/* "faults: a, b" for labels, or nothing when the edge has none. */
+static void faults_text(const struct graph_edge *e, const char *lead,
+			struct buf *out)
+{
+	size_t k;
+	if (!e->nfaults)
+		return;
+	buf_addf(out, "%sfaults: ", lead);
+	for (k = 0; k < e->nfaults; k++)
+		buf_addf(out, "%s%s", k ? ", " : "", e->faults[k]);
 }
 
 int graph_format_parse(const char *s, enum graph_format *out)
@@ -580,6 +610,12 @@ static void tree_node(const struct graph *g, const size_t *first, size_t u,
 				buf_addstr(out, "  ");
 			buf_addstr(out, "  state ");
 			quoted(out, e->states[k]);
+			buf_addch(out, '\n');
+		}
+		if (e->nfaults) {
+			for (k = 0; k < depth + 2; k++)
+				buf_addstr(out, "  ");
+			faults_text(e, "  ", out);
 			buf_addch(out, '\n');
 		}
 		if (seen[v] || on_path[v])
@@ -711,6 +747,10 @@ static void json_edge(const struct graph *g, const struct graph_edge *e,
 	quoted(out, g->nodes[e->from]);
 	buf_addf(out, ",\n%s  \"contracts\": ", indent);
 	json_strings(out, e->sources, e->nsources);
+	if (g->faults_applied) {
+		buf_addf(out, ",\n%s  \"faults\": ", indent);
+		json_strings(out, e->faults, e->nfaults);
+	}
 	buf_addf(out, ",\n%s  \"inCycle\": %s", indent,
 		 e->in_cycle ? "true" : "false");
 	if (with_ix) {
@@ -857,6 +897,7 @@ static void graph_dot(const struct graph *g, const struct graph_impact *imp,
 		if (e->nstates)
 			buf_addf(&label, "; %zu state%s", e->nstates,
 				 e->nstates == 1 ? "" : "s");
+		faults_text(e, "\n", &label);
 		buf_addstr(out, "  ");
 		dot_quoted(out, g->nodes[e->from]);
 		buf_addstr(out, " -> ");
@@ -865,6 +906,8 @@ static void graph_dot(const struct graph *g, const struct graph_impact *imp,
 		dot_quoted(out, label.ptr);
 		if (e->in_cycle)
 			buf_addstr(out, ", color=red, fontcolor=red");
+		if (e->nfaults)
+			buf_addstr(out, ", style=dashed");
 		buf_addstr(out, "];\n");
 		buf_release(&label);
 	}
@@ -897,8 +940,9 @@ static void graph_mermaid(const struct graph *g, const struct graph_impact *imp,
 	char *node_on = xcalloc(g->nnodes + 1, 1);
 	char *edge_on = xcalloc(g->nedges + 1, 1);
 	size_t i, nlink = 0;
-	struct buf red;
+	struct buf red, dashed;
 	buf_init(&red, 0);
+	buf_init(&dashed, 0);
 	picture_sets(g, imp, node_on, edge_on);
 	/* node IDs are s0, s1, ... (names may hold anything); labels quoted */
 	buf_addstr(out, "flowchart LR\n");
@@ -916,6 +960,10 @@ static void graph_mermaid(const struct graph *g, const struct graph_impact *imp,
 			continue;
 		buf_init(&label, 0);
 		counts_text(e, &label);
+		faults_text(e, "; ", &label);
+		if (e->nfaults)
+			buf_addf(&dashed, "%s%zu", dashed.len ? "," : "",
+				 nlink);
 		buf_addf(out, "  s%zu -->|", e->from);
 		mermaid_quoted(out, label.ptr);
 		buf_addf(out, "| s%zu\n", e->to);
@@ -926,9 +974,13 @@ static void graph_mermaid(const struct graph *g, const struct graph_impact *imp,
 	}
 	if (red.len)
 		buf_addf(out, "  linkStyle %s stroke:red\n", red.ptr);
+	if (dashed.len)
+		buf_addf(out, "  linkStyle %s stroke-dasharray:5 5\n",
+			 dashed.ptr);
 	if (imp)
 		buf_addf(out, "  style s%zu fill:#f4cccc\n", imp->service);
 	buf_release(&red);
+	buf_release(&dashed);
 	free(edge_on);
 	free(node_on);
 }

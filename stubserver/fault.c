@@ -1112,37 +1112,31 @@ static int rule_matches(const struct fault_profile *p,
 }
 
 int fault_rule_may_match(const struct fault_profile *p, size_t i,
-			 const struct interaction *ix)
+			 const char *method, const char *path,
+			 const char *description, char *const *states,
+			 size_t nstates)
 {
 	const struct fault_rule *r;
-	struct fault_request q;
-	const char *states[64];
 	size_t k;
-	if (!p || i >= p->n || ix->type != IX_HTTP)
+	if (!p || i >= p->n)
 		return 0;
 	r = &p->rules[i];
-	memset(&q, 0, sizeof(q));
-	q.method = ix->request.method ? ix->request.method : "GET";
-	q.path = ix->request.path ? ix->request.path : "/";
-	q.description = ix->description ? ix->description : "";
-	for (k = 0; k < ix->nstates && k < 64; k++)
-		states[k] = ix->states[k].name;
-	q.states = states;
-	q.nstates = k;
-	/* headers are the client's: a header match may always hold */
-	if (r->nmethods && !method_is(r, q.method, strlen(q.method)))
+	method = method ? method : "GET";
+	path = path ? path : "/";
+	description = description ? description : "";
+	if (r->nmethods && !method_is(r, method, strlen(method)))
 		return 0;
 	if (r->state) {
-		for (k = 0; k < q.nstates; k++)
-			if (!strcmp(q.states[k], r->state))
+		for (k = 0; k < nstates; k++)
+			if (states[k] && !strcmp(states[k], r->state))
 				break;
-		if (k == q.nstates)
+		if (k == nstates)
 			return 0;
 	}
 	if (r->desc_re &&
-	    !re_search(p, r->desc_re, q.description, strlen(q.description)))
+	    !re_search(p, r->desc_re, description, strlen(description)))
 		return 0;
-	if (r->path_re && !re_search(p, r->path_re, q.path, strlen(q.path)))
+	if (r->path_re && !re_search(p, r->path_re, path, strlen(path)))
 		return 0;
 	return 1;
 }

@@ -94,11 +94,14 @@ cJSON *fault_profile_to_cjson(const struct fault_profile *p);
 size_t fault_profile_count(const struct fault_profile *p);
 const char *fault_rule_name(const struct fault_profile *p, size_t i);
 /*
- * Whether rule i can touch interaction ix (its method, path, description
- * and provider states; header matches are assumed to hold).
+ * Whether rule i can touch an HTTP interaction with this method, path,
+ * description and provider states (header matches are assumed to hold:
+ * a client may send any header). For accord graph --faults.
  */
 int fault_rule_may_match(const struct fault_profile *p, size_t i,
-			 const struct interaction *ix);
+			 const char *method, const char *path,
+			 const char *description, char *const *states,
+			 size_t nstates);
 
 /*
  * A journal (what GET /__accord/requests answered) read for --replay: the

@@ -191,6 +191,20 @@ for f in text dot mermaid json; do
 		fixtures/graph/services
 done
 graph_case "impact-leaf.txt" text 0 --impact storefront fixtures/graph/services
+# a fault profile laid over the graph: the edges its rules can touch
+if [ -d "$pactjs" ]; then
+	for f in text dot mermaid json; do
+		case $f in
+		text) x=txt ;;
+		mermaid) x=mmd ;;
+		*) x=$f ;;
+		esac
+		graph_case "faults.$x" "$f" 0 \
+			--faults fixtures/graph/faults/outages.yaml "$pactjs"
+	done
+fi
+graph_case "faults-bad-profile.txt" text 2 \
+	--faults fixtures/cli/0135-fault-two-outcomes/faults.yaml fixtures/graph/services
 # a file named twice counts once (same output as services.txt)
 graph_case "services-twice.txt" text 0 fixtures/graph/services \
 	./fixtures/graph/services/cart-pricing.json fixtures/graph/services
