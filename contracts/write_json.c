@@ -325,9 +325,17 @@ static int rules_out_v2(struct wr *w, const struct rules *rs, cJSON *parent)
 			if (r->v2key)
 				buf_addstr(&key, r->v2key);
 			else if (!strcmp(cat, "body"))
-				buf_addf(&key, "$.body%s",
-					 r->key && r->key[0] == '$' ? r->key + 1
-								    : "");
+				/* "$.a", or a key written without its root
+				 * ("a", "[0]"), which the reader roots */
+				buf_addf(&key, "$.body%s%s",
+					 r->key && r->key[0] &&
+							 r->key[0] != '$' &&
+							 r->key[0] != '['
+						 ? "."
+						 : "",
+					 !r->key	    ? ""
+					 : r->key[0] == '$' ? r->key + 1
+							    : r->key);
 			else if (!strcmp(cat, "path"))
 				buf_addstr(&key, "$.path");
 			else if (!r->key) {
