@@ -67,6 +67,14 @@ struct path_list {
 int collect_paths(char **args, int n, struct path_list *out);
 void path_list_release(struct path_list *l);
 
+/*
+ * Reads a whole file (at most CONTRACT_MAX_FILE bytes) into out, which the
+ * caller initialised and releases; prints why not and returns -1.
+ */
+int read_input(const char *path, struct buf *out);
+/* Writes b to stdout and flushes; prints an error and returns -1. */
+int write_stdout(const struct buf *b);
+
 /* Reads and parses one contract file; prints the error and returns NULL. */
 struct contract *load_contract(const char *path);
 /* Prints an error in compiler style to stderr. */

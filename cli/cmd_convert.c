@@ -60,13 +60,9 @@ int cmd_convert(int argc, char **argv)
 		if (r)
 			print_err(&e);
 	} else {
-		fwrite(out.ptr, 1, out.len, stdout);
 		if (out.len && out.ptr[out.len - 1] != '\n')
-			fputc('\n', stdout);
-		if (fflush(stdout)) {
-			fprintf(stderr, "accord: error: cannot write output\n");
-			r = -1;
-		}
+			buf_addch(&out, '\n');
+		r = write_stdout(&out);
 	}
 	buf_release(&out);
 	contract_free(c);

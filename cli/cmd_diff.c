@@ -113,12 +113,8 @@ int cmd_diff(int argc, char **argv)
 	if (diff_write(&d, f, &out, &e)) {
 		print_err(&e);
 		status = EXIT_ERROR;
-	} else {
-		fwrite(out.ptr, 1, out.len, stdout);
-		if (fflush(stdout)) {
-			fprintf(stderr, "accord: error: cannot write output\n");
-			status = EXIT_ERROR;
-		}
+	} else if (write_stdout(&out)) {
+		status = EXIT_ERROR;
 	}
 	buf_release(&out);
 	diff_release(&d);

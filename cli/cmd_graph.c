@@ -109,9 +109,7 @@ static int apply_faults(struct graph *g, const char *path)
 	size_t i, k, r;
 	err_clear(&e);
 	buf_init(&b, 0);
-	if (read_file(path, 64u << 20, &b, &e)) {
-		err_setsource(&e, path);
-		print_err(&e);
+	if (read_input(path, &b)) {
 		buf_release(&b);
 		return -1;
 	}
@@ -230,12 +228,8 @@ int cmd_graph(int argc, char **argv)
 	if (r) {
 		print_err(&e);
 		status = EXIT_ERROR;
-	} else {
-		fwrite(out.ptr, 1, out.len, stdout);
-		if (fflush(stdout)) {
-			fprintf(stderr, "accord: error: cannot write output\n");
-			status = EXIT_ERROR;
-		}
+	} else if (write_stdout(&out)) {
+		status = EXIT_ERROR;
 	}
 	buf_release(&out);
 	if (impact)

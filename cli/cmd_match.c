@@ -21,8 +21,7 @@ static cJSON *load_json(const char *path)
 	cJSON *doc;
 	buf_init(&b, 0);
 	err_clear(&e);
-	if (read_file(path, CONTRACT_MAX_FILE, &b, &e)) {
-		print_err(&e);
+	if (read_input(path, &b)) {
 		buf_release(&b);
 		return NULL;
 	}

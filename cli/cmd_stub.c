@@ -163,13 +163,9 @@ static int flag_rules(struct fault_profile *p, const char *latency,
 /* Reads a file for --faults or --replay; prints why it cannot. */
 static char *slurp(const char *path, size_t *len)
 {
-	struct err e;
 	struct buf b;
-	err_clear(&e);
 	buf_init(&b, 0);
-	if (read_file(path, 64u << 20, &b, &e)) {
-		err_setsource(&e, path);
-		print_err(&e);
+	if (read_input(path, &b)) {
 		buf_release(&b);
 		return NULL;
 	}

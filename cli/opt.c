@@ -245,6 +245,26 @@ void print_err(const struct err *e)
 	buf_release(&b);
 }
 
+int read_input(const char *path, struct buf *out)
+{
+	struct err e;
+	err_clear(&e);
+	if (!read_file(path, CONTRACT_MAX_FILE, out, &e))
+		return 0;
+	err_setsource(&e, path);
+	print_err(&e);
+	return -1;
+}
+
+int write_stdout(const struct buf *b)
+{
+	fwrite(b->ptr, 1, b->len, stdout);
+	if (!fflush(stdout) && !ferror(stdout))
+		return 0;
+	fprintf(stderr, "accord: error: cannot write output\n");
+	return -1;
+}
+
 struct contract *load_contract(const char *path)
 {
 	struct buf b;
@@ -252,8 +272,7 @@ struct contract *load_contract(const char *path)
 	struct contract *c;
 	buf_init(&b, 0);
 	err_clear(&e);
-	if (read_file(path, CONTRACT_MAX_FILE, &b, &e)) {
-		print_err(&e);
+	if (read_input(path, &b)) {
 		buf_release(&b);
 		return NULL;
 	}

@@ -528,6 +528,8 @@ int body_encode(const struct body *b, const cJSON *json, int parsed,
 
 /* Appends v as compact JSON, number literals kept as written. */
 void json_write_compact(const cJSON *v, struct buf *out);
+/* Appends s as a JSON string: quoted, with the escapes JSON requires. */
+void json_write_string(const char *s, struct buf *out);
 
 /*
  * Contract insight (graph.c, diff.c): the service graph drawn from many

@@ -78,7 +78,7 @@ static uint64_t hash_str(uint64_t h, const char *s)
 
 /* ---- compact JSON, number literals kept ---- */
 
-static void put_jstring(struct buf *b, const char *s)
+void json_write_string(const char *s, struct buf *b)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *run = s;
@@ -162,7 +162,7 @@ void json_write_compact(const cJSON *v, struct buf *b)
 	if (cJSON_IsNumber(v)) {
 		put_number(b, v);
 	} else if (cJSON_IsString(v)) {
-		put_jstring(b, v->valuestring ? v->valuestring : "");
+		json_write_string(v->valuestring ? v->valuestring : "", b);
 	} else if (cJSON_IsTrue(v)) {
 		buf_addstr(b, "true");
 	} else if (cJSON_IsFalse(v)) {
@@ -186,7 +186,7 @@ void json_write_compact(const cJSON *v, struct buf *b)
 			if (!first)
 				buf_addch(b, ',');
 			first = 0;
-			put_jstring(b, it->string ? it->string : "");
+			json_write_string(it->string ? it->string : "", b);
 			buf_addch(b, ':');
 			json_write_compact(it, b);
 		}

@@ -551,23 +551,7 @@ static void counts_text(const struct graph_edge *e, struct buf *out)
 /* A string in double quotes with JSON escapes (also right for text). */
 static void quoted(struct buf *out, const char *s)
 {
-	buf_addch(out, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			buf_addf(out, "\\%c", c);
-		else if (c == '\n')
-			buf_addstr(out, "\\n");
-		else if (c == '\t')
-			buf_addstr(out, "\\t");
-		else if (c == '\r')
-			buf_addstr(out, "\\r");
-		else if (c < 0x20 || c == 0x7f)
-			buf_addf(out, "\\u%04x", c);
-		else
-			buf_addch(out, (char)c);
-	}
-	buf_addch(out, '"');
+	json_write_string(s, out);
 }
 
 static void ix_text(const struct graph_ix *x, const char *indent,

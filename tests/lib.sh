@@ -1,6 +1,8 @@
 # tests/lib.sh: what the socket-level test scripts share (sourced by
-# tests/stub.sh and tests/faults.sh). The caller sets A (the accord binary)
-# and TMP (a scratch directory, removed on exit), and pass=0 fail=0 PID=.
+# tests/stub.sh, faults.sh, verify.sh and verify_interop.sh). The caller
+# sets A (the accord binary) and TMP (a scratch directory, removed on
+# exit), and pass=0 fail=0 PID=. A script may define its own ok, bad or
+# cleanup after sourcing this.
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() {
@@ -9,15 +11,20 @@ bad() {
 	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /' | head -20
 }
 
-# start_stub ARGS...: starts a stub on a free port; sets PID, URL, PORT.
-# Its stdout and stderr go to $TMP/out and $TMP/err.
-start_stub() {
-	: >"$TMP/out" # exists before the background job opens it
-	"$A" stub --port 0 "$@" >"$TMP/out" 2>"$TMP/err" &
+# start_server OUT ERR CMD...: runs CMD in the background, stdout to OUT
+# and stderr to ERR, and waits (10 s at most) for its "listening on URL"
+# line; sets PID, URL, PORT. Fails if it never comes.
+start_server() {
+	so=$1
+	se=$2
+	shift 2
+	: >"$so" # exists before the background job opens it
+	"$@" >"$so" 2>"$se" &
 	PID=$!
+	URL=
 	i=0
 	while [ $i -lt 200 ]; do
-		URL=$(sed -n 's/^listening on //p' "$TMP/out")
+		URL=$(sed -n 's/^listening on //p' "$so")
 		[ -n "$URL" ] && break
 		kill -0 $PID 2>/dev/null || break
 		sleep 0.05
@@ -25,6 +32,11 @@ start_stub() {
 	done
 	PORT=${URL##*:}
 	[ -n "$URL" ]
+}
+
+# start_stub ARGS...: a stub on a free port, output in $TMP/out, $TMP/err.
+start_stub() {
+	start_server "$TMP/out" "$TMP/err" "$A" stub --port 0 "$@"
 }
 
 # stop_stub: SIGTERM and wait; returns the stub's exit status (in rc too).

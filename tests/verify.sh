@@ -21,18 +21,7 @@ pass=0
 fail=0
 PID=
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /' | head -30
-}
-
-cleanup() {
-	[ -n "$PID" ] && kill -KILL $PID 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/lib.sh"
 
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "verify: skipped (python3 not available; scripts/deps.sh installs it)"
@@ -49,19 +38,7 @@ ALL="$PACTS/checkout-inventory-service.json $PACTS/fulfilment-service-order-serv
 # start_provider [ARGS...]: the test provider on a free port; sets PID, URL.
 start_provider() {
 	stop_provider # one provider at a time, even after a failed start
-	: >"$TMP/pout"
-	python3 "$P" "$@" $ALL >"$TMP/pout" 2>"$TMP/perr" &
-	PID=$!
-	URL=
-	i=0
-	while [ $i -lt 200 ]; do
-		URL=$(sed -n 's/^listening on //p' "$TMP/pout")
-		[ -n "$URL" ] && break
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ -n "$URL" ]
+	start_server "$TMP/pout" "$TMP/perr" python3 "$P" "$@" $ALL
 }
 
 # ready: polls until the provider accepts connections (bounded).

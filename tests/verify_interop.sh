@@ -38,11 +38,7 @@ command -v timeout >/dev/null 2>&1 || skip "timeout(1) not available"
 
 TMP=$(mktemp -d)
 PID=
-cleanup() {
-	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/lib.sh"
 
 installed_version() {
 	sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' \
@@ -72,21 +68,8 @@ bad() {
 }
 
 start_provider() {
-	: >"$TMP/pout"
-	python3 fixtures/providers/pact_provider.py --mode "$1" $ALL \
-		>"$TMP/pout" 2>"$TMP/perr" &
-	PID=$!
-	URL=
-	i=0
-	while [ $i -lt 200 ]; do
-		URL=$(sed -n 's/^listening on //p' "$TMP/pout")
-		[ -n "$URL" ] && break
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	PORT=${URL##*:}
-	[ -n "$URL" ]
+	start_server "$TMP/pout" "$TMP/perr" \
+		python3 fixtures/providers/pact_provider.py --mode "$1" $ALL
 }
 
 stop_provider() {
