@@ -220,6 +220,20 @@ static cJSON *parse_number(struct jp *p)
 	}
 	if (p->pos - start > 512)
 		return fail(p, ERR_LIMIT, "number literal too long");
+	if (p->pos - start <= 15 &&
+	    !(p->s[start] == '-' && p->pos - start == 2 &&
+	      p->s[start + 1] == '0')) {
+		/* a short integer (most numbers in bodies): exact in a
+		 * double and printed back as written, so no literal to keep
+		 * and no strtod */
+		size_t i = start + (p->s[start] == '-');
+		double acc = 0;
+		for (; i < p->pos && is_digit(p->s[i]); i++)
+			acc = acc * 10 + (p->s[i] - '0');
+		if (i == p->pos)
+			return cJSON_CreateNumber(p->s[start] == '-' ? -acc
+								     : acc);
+	}
 	lit = cJSON_malloc(p->pos - start + 1);
 	if (!lit)
 		abort();

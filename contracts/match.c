@@ -1556,11 +1556,17 @@ static void match_params(struct mctx *c, const struct query *e,
 static void ctx_init(struct mctx *c, const struct match_opts *o,
 		     struct mismatches *out, const char *prefix, int strict)
 {
-	memset(c, 0, sizeof(*c));
+	/* not a memset of the whole: the stack is 4 KiB and a request
+	 * makes a context per header; push() writes each level it uses */
 	c->o = o;
 	c->out = out;
+	c->rules = NULL;
 	c->prefix = prefix;
 	c->strict = strict;
+	c->depth = 0;
+	c->added = 0;
+	c->stack[0].name = NULL;
+	c->stack[0].index = 0;
 }
 
 /* Headers whose values contain commas by nature: never split. */
@@ -1729,6 +1735,12 @@ static void match_header(struct mctx *c, const struct header *eh,
 			cJSON_Delete(a);
 		}
 		cJSON_Delete(e);
+		pop(c);
+		return;
+	}
+	if (eh->n == 1 && ah->n == 1 && !strcmp(eh->values[0], ah->values[0])) {
+		/* the same bytes: equal however the header is compared (the
+		 * common case, and the one worth no allocation) */
 		pop(c);
 		return;
 	}

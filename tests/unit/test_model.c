@@ -1252,6 +1252,48 @@ START_TEST(test_bad_date_format)
 }
 END_TEST
 
+/*
+ * Numbers: short integers take a fast path; everything that would not
+ * print back as written keeps its literal (-0, 1.0, 1e3, past 2^53).
+ */
+START_TEST(test_json_numbers)
+{
+	static const struct {
+		const char *text;
+		double value;
+		const char *literal; /* NULL: none kept */
+	} cases[] = {
+		{ "0", 0, NULL },
+		{ "-12", -12, NULL },
+		{ "123456789012345", 123456789012345.0, NULL },
+		{ "-123456789012345", -123456789012345.0, NULL },
+		{ "1234567890123456", 1234567890123456.0, "1234567890123456" },
+		{ "-0", 0, "-0" },
+		{ "1.0", 1, "1.0" },
+		{ "1e3", 1000, "1e3" },
+		{ "12345678901234567890", 12345678901234567890.0,
+		  "12345678901234567890" },
+	};
+	size_t i;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct err e;
+		cJSON *v;
+		err_clear(&e);
+		v = json_parse_text("n", cases[i].text, strlen(cases[i].text),
+				    &e);
+		ck_assert_msg(v && cJSON_IsNumber(v), "%s", cases[i].text);
+		ck_assert_msg(v->valuedouble == cases[i].value, "%s: %g",
+			      cases[i].text, v->valuedouble);
+		if (cases[i].literal)
+			ck_assert_str_eq(v->valuestring, cases[i].literal);
+		else
+			ck_assert_msg(!v->valuestring, "%s kept %s",
+				      cases[i].text, v->valuestring);
+		cJSON_Delete(v);
+	}
+}
+END_TEST
+
 START_TEST(test_malformed_json_position)
 {
 	struct err e;
@@ -1391,6 +1433,7 @@ static Suite *model_suite(void)
 	tcase_add_test(te, test_unknown_matcher);
 	tcase_add_test(te, test_bad_regex);
 	tcase_add_test(te, test_bad_date_format);
+	tcase_add_test(te, test_json_numbers);
 	tcase_add_test(te, test_malformed_json_position);
 	tcase_add_test(te, test_nesting_limit);
 	tcase_add_test(te, test_missing_parts);
