@@ -160,7 +160,7 @@ static int flag_rules(struct fault_profile *p, const char *latency,
 	return rc;
 }
 
-/* Reads a file for --faults or --replay; prints why it cannot. */
+/* Reads a file for --replay; prints why it cannot. */
 static char *slurp(const char *path, size_t *len)
 {
 	struct buf b;
@@ -172,15 +172,52 @@ static char *slurp(const char *path, size_t *len)
 	return buf_detach(&b, len);
 }
 
+/* Where the fault rules come from: the file and the shortcut flags. */
+struct fault_src {
+	const char *faults, *latency, *error_rate, *drop_rate;
+};
+
+/*
+ * The profile of --faults plus the flags' rules, or NULL with err set (a
+ * bad flag is printed, and err says ERR_USAGE). With neither, an empty
+ * profile. Also the SIGHUP reloader of the profile.
+ */
+static struct fault_profile *build_profile(void *ctx, struct err *e)
+{
+	const struct fault_src *fs = ctx;
+	struct fault_profile *p;
+	struct buf b;
+	if (fs->faults) {
+		buf_init(&b, 0);
+		if (read_file(fs->faults, CONTRACT_MAX_FILE, &b, e)) {
+			err_setsource(e, fs->faults);
+			buf_release(&b);
+			return NULL;
+		}
+		p = fault_profile_read(fs->faults, b.ptr, b.len, e);
+		buf_release(&b);
+		if (!p)
+			return NULL;
+	} else {
+		p = fault_profile_new();
+	}
+	if ((fs->latency || fs->error_rate || fs->drop_rate) &&
+	    flag_rules(p, fs->latency, fs->error_rate, fs->drop_rate)) {
+		fault_profile_free(p);
+		err_set(e, ERR_USAGE, "%s", "bad fault flags");
+		return NULL;
+	}
+	return p;
+}
+
 /*
  * The profile for the server (NULL when there is no fault at all), with
  * the seed settled: --seed, the profile's, the replay's, else one drawn
- * now and reported so that the run can be repeated.
+ * now and reported so that the run can be repeated. With --faults, SIGHUP
+ * reads the profile again.
  */
-static int load_faults(struct stub_config *cfg, const char *faults,
-		       const char *latency, const char *error_rate,
-		       const char *drop_rate, const char *seed,
-		       const char *replay, int quiet)
+static int load_faults(struct stub_config *cfg, struct fault_src *fs,
+		       const char *seed, const char *replay, int quiet)
 {
 	struct fault_profile *p = NULL;
 	struct err e;
@@ -198,24 +235,17 @@ static int load_faults(struct stub_config *cfg, const char *faults,
 		cfg->has_seed = 1;
 		cfg->seed = (uint64_t)v;
 	}
-	if (faults) {
-		buf = slurp(faults, &len);
-		if (!buf)
-			return -1;
+	if (fs->faults || fs->latency || fs->error_rate || fs->drop_rate) {
 		err_clear(&e);
-		p = fault_profile_read(faults, buf, len, &e);
-		free(buf);
+		p = build_profile(fs, &e);
 		if (!p) {
-			print_err(&e);
+			if (e.code != ERR_USAGE)
+				print_err(&e);
 			return -1;
 		}
-	}
-	if (latency || error_rate || drop_rate) {
-		if (!p)
-			p = fault_profile_new();
-		if (flag_rules(p, latency, error_rate, drop_rate)) {
-			fault_profile_free(p);
-			return -1;
+		if (fs->faults) {
+			cfg->reload_faults = build_profile;
+			cfg->reload_faults_ctx = fs;
 		}
 	}
 	if (replay) {
@@ -275,9 +305,9 @@ int cmd_stub(int argc, char **argv)
 	struct sources src;
 	struct stub_set *set;
 	struct err e;
-	const char *log_format = "text", *host = NULL, *faults = NULL,
-		   *latency = NULL, *error_rate = NULL, *drop_rate = NULL,
-		   *seed = NULL, *replay = NULL;
+	const char *log_format = "text", *host = NULL, *seed = NULL,
+		   *replay = NULL;
+	struct fault_src fs = { NULL, NULL, NULL, NULL };
 	int rc;
 	int verbose = 0, quiet = 0, n, max_body_mb = 8, journal = 1000,
 	    max_conns = 10000, idle_s = 60;
@@ -310,13 +340,13 @@ int cmd_stub(int argc, char **argv)
 			 "close idle connections after S seconds (default 60)"),
 		OPT_STRING_(0, "log-format", &log_format, "FMT",
 			    "text (default) or json"),
-		OPT_STRING_(0, "faults", &faults, "FILE",
+		OPT_STRING_(0, "faults", &fs.faults, "FILE",
 			    "fault profile (YAML or JSON, docs/faults.md)"),
-		OPT_STRING_(0, "latency", &latency, "A[..B]",
+		OPT_STRING_(0, "latency", &fs.latency, "A[..B]",
 			    "delay every answer: 100ms, or 50ms..300ms"),
-		OPT_STRING_(0, "error-rate", &error_rate, "P[:STATUS]",
+		OPT_STRING_(0, "error-rate", &fs.error_rate, "P[:STATUS]",
 			    "answer STATUS (503) with probability P"),
-		OPT_STRING_(0, "drop-rate", &drop_rate, "P[:HOW]",
+		OPT_STRING_(0, "drop-rate", &fs.drop_rate, "P[:HOW]",
 			    "reset (or close) connections with probability P"),
 		OPT_STRING_(0, "seed", &seed, "N",
 			    "seed of every random fault decision"),
@@ -366,8 +396,7 @@ int cmd_stub(int argc, char **argv)
 	cfg.reload = load_all;
 	cfg.reload_ctx = &src;
 	cfg.on_listen = announce;
-	if (load_faults(&cfg, faults, latency, error_rate, drop_rate, seed,
-			replay, quiet))
+	if (load_faults(&cfg, &fs, seed, replay, quiet))
 		return EXIT_ERROR;
 	err_clear(&e);
 	set = load_all(&src, &e);

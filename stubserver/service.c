@@ -261,10 +261,34 @@ static void journal_keep_descriptions(struct shared *sh,
 	}
 }
 
+/* SIGHUP, for the fault profile: like PUT /__accord/faults. */
+static void reload_faults(struct shared *sh)
+{
+	struct fault_profile *p;
+	struct err e;
+	struct buf b;
+	err_clear(&e);
+	p = sh->cfg->reload_faults(sh->cfg->reload_faults_ctx, &e);
+	if (p) {
+		if (sh->cfg->verbosity >= 0)
+			fprintf(stderr, "accord: reloaded: %zu fault rules\n",
+				fault_profile_count(p));
+		fault_engine_install(sh->faults, p, 1);
+		return;
+	}
+	buf_init(&b, 0);
+	fprintf(stderr,
+		"accord: reload failed, still applying the old fault rules: %s\n",
+		err_format(&e, &b));
+	buf_release(&b);
+}
+
 void svc_reload(struct shared *sh)
 {
 	struct err e;
 	struct stub_set *set, *old;
+	if (sh->cfg->reload_faults)
+		reload_faults(sh);
 	if (!sh->cfg->reload)
 		return;
 	err_clear(&e);

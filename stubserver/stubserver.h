@@ -46,6 +46,10 @@ struct stub_config {
 	uint64_t seed;
 	stub_loader_fn reload; /* may be NULL */
 	void *reload_ctx;
+	/* SIGHUP also rebuilds the fault profile through this (may be NULL);
+	 * NULL with err set keeps the rules in force */
+	struct fault_profile *(*reload_faults)(void *ctx, struct err *e);
+	void *reload_faults_ctx;
 	/* called once the server listens, with its URL ("http://H:P") and
 	 * the admin API's when it has a port of its own (else NULL) */
 	void (*on_listen)(void *ctx, const char *url, const char *admin_url);

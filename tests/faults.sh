@@ -215,6 +215,33 @@ curl -s -X DELETE "$URL/__accord/faults/gone" >/dev/null
 check "runtime: DELETE one rule" "$(req "$URL/items/2")" "code=CURLE_OK status=200 *"
 stop_stub
 
+# 4b. SIGHUP reads --faults again; a bad profile keeps the rules in force
+printf 'rules:\n  - {match: {path: "^/items/1$"}, error: 500}\n' >"$TMP/p.yaml"
+if start_stub --faults "$TMP/p.yaml" "$ITEMS"; then
+	check "SIGHUP: before, the first profile" "$(req "$URL/items/1")" "code=CURLE_OK status=500 *"
+	printf 'rules:\n  - {match: {path: "^/items/1$"}, error: 418}\n' >"$TMP/p.yaml"
+	kill -HUP $PID
+	i=0
+	while [ $i -lt 100 ]; do
+		out=$(req "$URL/items/1")
+		case "$out" in *status=418*) break ;; esac
+		sleep 0.05
+		i=$((i + 1))
+	done
+	check "SIGHUP reloads the fault profile" "$out" "code=CURLE_OK status=418 *"
+	printf 'rules:\n  - {error: 418, probabilty: 1}\n' >"$TMP/p.yaml"
+	kill -HUP $PID
+	i=0
+	while [ $i -lt 100 ] && ! grep -q "still applying the old fault rules" "$TMP/err"; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	out="$(req "$URL/items/1") $(grep 'reload failed' "$TMP/err")"
+	check "a bad profile on SIGHUP keeps the rules in force, and says why" "$out" \
+		"code=CURLE_OK status=418 *p.yaml:2:30: error: unknown key 'probabilty'*"
+	stop_stub
+fi
+
 # 5. the flags --------------------------------------------------------------
 if start_stub --latency 300ms..350ms --seed 1 "$ITEMS"; then
 	out=$(req "$URL/items/1")
