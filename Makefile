@@ -157,7 +157,7 @@ demo: all
 	@sh scripts/demo.sh
 
 bench: all
-	@sh bench/run.sh
+	@SHARED=$(SHARED) sh bench/run.sh
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -3,6 +3,7 @@
 #  1. load + validate a generated Pact with 10,000 interactions (~22 MB)
 #  2. match a ~1 MB JSON response body with a rule on every field
 #  3. accord stub under HTTP load, next to nginx (bench/stub.sh; wrk)
+#  4. accord verify next to pact verifier (bench/verify.sh; npm's Pact CLI)
 # Each is run 3 times; wall time and peak RSS come from /usr/bin/time when
 # it is installed (Debian package "time"), else from the shell's time.
 set -u
@@ -43,3 +44,6 @@ run "match 1 MB body" $A match --response "$W/expected.json" \
 
 # 3. accord stub under HTTP load, next to nginx (bench/stub.sh)
 sh bench/stub.sh "$A"
+
+# 4. accord verify next to the official verifier (bench/verify.sh)
+sh bench/verify.sh "$A" "${SHARED:-../shared}"
