@@ -1000,7 +1000,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	const struct http1_header *h = http1_header(req, "X-Accord-State");
 	const struct http1_header *ses = http1_header(req, "X-Accord-Session");
 	int head = !strcmp(r->method, "HEAD"), found, status, own = 0;
-	double t0 = now_s();
+	double t0 = now_s(), took;
 	cJSON *params = NULL, *nearest = NULL;
 	size_t i;
 	target = xstrndup(req->target, req->target_len);
@@ -1039,12 +1039,6 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		fault_error_response(act, head, keep, out);
 	} else if (found) {
 		struct err e;
-		memset(&gen, 0, sizeof(gen));
-		gen.enabled = cfg->generators;
-		gen.state_params = params;
-		gen.seed = atomic_fetch_add(&sh->seed, 1);
-		gen.base_url = sh->url;
-		err_clear(&e);
 		status = pick.ix->response.has_status ? pick.ix->response.status
 						      : 200;
 		cached = !cfg->generators && keep
@@ -1052,6 +1046,15 @@ static void serve(struct shared *sh, const struct http1_request *req,
 						     &chead)
 				 : NULL;
 		own = 1;
+		if (!cached) {
+			/* (a struct err is 1 KiB to clear: only when needed) */
+			memset(&gen, 0, sizeof(gen));
+			gen.enabled = cfg->generators;
+			gen.state_params = params;
+			gen.seed = atomic_fetch_add(&sh->seed, 1);
+			gen.base_url = sh->url;
+			err_clear(&e);
+		}
 		if (cached) {
 			buf_add(out, cached, head ? chead : clen);
 		} else if (stub_respond(pick.ix, &gen, head, keep, out, &e)) {
@@ -1075,10 +1078,11 @@ static void serve(struct shared *sh, const struct http1_request *req,
 				target, ex->ptr);
 		buf_release(ex);
 	}
-	record(sh, r, target, status, own, desc, found ? pick.index : 0,
-	       now_s() - t0, ses, act);
+	took = now_s() - t0;
+	record(sh, r, target, status, own, desc, found ? pick.index : 0, took,
+	       ses, act);
 	if (cfg->verbosity > 0 || (!found && cfg->verbosity >= 0))
-		log_request(sh, r, target, status, desc, now_s() - t0, nearest);
+		log_request(sh, r, target, status, desc, took, nearest);
 	pthread_rwlock_unlock(&sh->set_lock);
 	cJSON_Delete(nearest);
 	cJSON_Delete(params);
