@@ -122,7 +122,9 @@ struct stub_states {
 struct stub_pick {
 	const struct contract *contract;
 	const struct interaction *ix;
-	size_t index; /* position in the set, in file order */
+	size_t index;		 /* position in the set, in file order */
+	const char *description; /* ix's, or NULL */
+	int status;		 /* ix's response status (200 if none) */
 };
 
 /*

@@ -40,7 +40,13 @@ struct entry {
 	const struct interaction *ix;
 	size_t nrules; /* rule-matched fields, see count_rules() */
 	int literal;   /* has a path and no rule on it */
-	char *resp;    /* the keep-alive answer without generators, or NULL */
+	/* no query, headers, body or rules: under its method and literal
+	 * path it matches any request without a query (the interaction
+	 * itself need not be read: with many, it is seldom in cache) */
+	int simple;
+	int status; /* of the response (200 when the contract has none) */
+	const char *description;
+	char *resp; /* the keep-alive answer without generators, or NULL */
 	size_t resp_len, head_len;
 };
 
@@ -70,7 +76,9 @@ struct slot {
 	struct ilist list;
 	uint32_t mlen;	   /* the method's length */
 	uint32_t has_path; /* else a fallback slot */
-	char key[]; /* upper-cased method, NUL, path, NUL: from byte 48 */
+	const char *resp;  /* the first entry's cached answer, or NULL: a
+			      lookup starts fetching it at once */
+	char key[]; /* upper-cased method, NUL, path, NUL: from byte 56 */
 };
 
 struct stub_set {
@@ -244,6 +252,13 @@ struct stub_set *stub_set_new(struct contract **contracts, size_t n)
 			/* match_path() compares literally when the category
 			 * is empty, so an empty one is no rule */
 			e->literal = r->has_path && r->path && !(rs && rs->n);
+			e->simple = e->literal && !r->query.present &&
+				    !r->headers.n && !r->body.present &&
+				    !r->rules.n;
+			e->status = ix->response.has_status
+					    ? ix->response.status
+					    : 200;
+			e->description = ix->description;
 			if (!r->method)
 				ilist_add(&s->anyfb, s->n);
 			else
@@ -253,6 +268,12 @@ struct stub_set *stub_set_new(struct contract **contracts, size_t n)
 		}
 	}
 	prepare_responses(s);
+	for (i = 0; i < s->tsize; i++) {
+		struct slot *x;
+		for (x = s->table[i]; x; x = x->next)
+			if (x->has_path && x->list.n)
+				x->resp = s->e[x->list.v[0]].resp;
+	}
 	return s;
 }
 
@@ -322,16 +343,12 @@ size_t stub_set_count(const struct stub_set *s)
 
 const char *stub_set_description(const struct stub_set *s, size_t index)
 {
-	return s && index < s->n ? s->e[index].ix->description : NULL;
+	return s && index < s->n ? s->e[index].description : NULL;
 }
 
 int stub_set_status(const struct stub_set *s, size_t index)
 {
-	const struct http_response *r;
-	if (!s || index >= s->n)
-		return 0;
-	r = &s->e[index].ix->response;
-	return r->has_status ? r->status : 200;
+	return s && index < s->n ? s->e[index].status : 0;
 }
 
 /*
@@ -354,6 +371,16 @@ static void cand_init(struct cand_iter *it, const struct stub_set *s,
 			hit = slot_find(s, req->method, req->path);
 		fb = slot_find(s, req->method, NULL);
 	}
+#if defined(__GNUC__)
+	/* the entry and the answer an exact hit leads to are needed soon:
+	 * with many interactions neither is in cache */
+	if (hit) {
+		size_t k;
+		__builtin_prefetch(&s->e[hit->list.v[0]]);
+		for (k = 0; hit->resp && k < 2048; k += 64)
+			__builtin_prefetch(hit->resp + k);
+	}
+#endif
 	it->l[0] = hit ? &hit->list : NULL;
 	it->l[1] = fb ? &fb->list : NULL;
 	it->l[2] = &s->anyfb;
@@ -548,24 +575,17 @@ int stub_select(const struct stub_set *s, const struct http_request *req,
 		 * check there. The others can still differ on a literal path
 		 * (method-less entries): skip the full match for them */
 		int exact = it.from == 0;
-#if defined(__GNUC__)
-		/* the answer is copied out soon: its first lines start
-		 * coming in while the match runs (with many interactions
-		 * they are seldom in cache) */
-		if (exact && e->resp) {
-			size_t k;
-			for (k = 0; k < e->resp_len && k < 4096; k += 64)
-				__builtin_prefetch(e->resp + k);
-		}
-#endif
 		if (!explain && !exact && e->literal &&
 		    (!req->path || strcmp(e->ix->request.path, req->path)))
 			continue;
 		mismatches_init(&m);
-		count = exact && !explain
-				? match_request_indexed(&e->ix->request, req,
-							&o, &m)
-				: match_request(&e->ix->request, req, &o, &m);
+		if (exact && !explain && e->simple && !req->query.present)
+			count = 0;
+		else if (exact && !explain)
+			count = match_request_indexed(&e->ix->request, req, &o,
+						      &m);
+		else
+			count = match_request(&e->ix->request, req, &o, &m);
 		if (explain)
 			explain_candidate(explain, s, i, count, &m);
 		mismatches_release(&m);
@@ -592,6 +612,8 @@ int stub_select(const struct stub_set *s, const struct http_request *req,
 	pick->contract = s->e[best.index].c;
 	pick->ix = s->e[best.index].ix;
 	pick->index = best.index;
+	pick->description = s->e[best.index].description;
+	pick->status = s->e[best.index].status;
 	return 1;
 }
 

@@ -971,8 +971,7 @@ static void decide(struct shared *sh, const struct http1_request *req,
 	memset(&q, 0, sizeof(q));
 	q.method = r->method;
 	q.path = r->path;
-	q.description = found ? (pick->ix->description ? pick->ix->description
-						       : "")
+	q.description = found ? (pick->description ? pick->description : "")
 			      : NULL;
 	q.ix = found ? (long)pick->index : -1;
 	q.states = st->names;
@@ -1039,8 +1038,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		fault_error_response(act, head, keep, out);
 	} else if (found) {
 		struct err e;
-		status = pick.ix->response.has_status ? pick.ix->response.status
-						      : 200;
+		status = pick.status;
 		cached = !cfg->generators && keep
 				 ? stub_set_response(sh->set, pick.index, &clen,
 						     &chead)
@@ -1070,8 +1068,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	}
 	/* journaled under the set's lock: the description is read in place,
 	 * where a reload could free it once the lock is gone */
-	desc = found ? (pick.ix->description ? pick.ix->description : "")
-		     : NULL;
+	desc = found ? (pick.description ? pick.description : "") : NULL;
 	if (ex) {
 		if (ex->len && cfg->verbosity >= 0)
 			fprintf(stderr, "accord: explain %s %s:\n%s", r->method,
