@@ -409,6 +409,9 @@ static void on_fault_timer(uv_timer_t *t)
 static void dl_wait(struct conn *c, double ms)
 {
 	c->dl->waiting = 1;
+	/* the loop's clock is read once per turn: a delay counted from a
+	 * stale one would end early */
+	uv_update_time(&c->w->loop);
 	uv_timer_start(&c->ftimer, on_fault_timer, (uint64_t)ceil(ms), 0);
 }
 

@@ -85,7 +85,7 @@ check "malformed-chunk: a receive error in the chunked body" \
 	"$(req "$URL/items/7")" "code=CURLE_RECV_ERROR *"
 out=$(req -t 700 "$URL/items/8")
 ms=$(field "$out" ms)
-if ge "$ms" 700; then
+if ge "$ms" 650; then # (curl's own timer may end a hair early)
 	check "hang: only the client's own timeout ends it" "$out" "code=CURLE_OPERATION_TIMEDOUT *"
 else
 	bad "hang: ended after $ms ms, before the client's 700 ms" "$out"
