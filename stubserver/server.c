@@ -58,6 +58,7 @@ struct worker {
 	size_t nconns;
 	int stopping;
 	struct conn *conns;    /* list of open connections */
+	struct proxy *proxy;   /* accord record: forwarding to upstream */
 	char rbuf[READ_CHUNK]; /* every read lands here first */
 };
 
@@ -78,6 +79,7 @@ struct delivery {
 	int waiting;	  /* for the timer */
 	int wait_flush;	  /* for earlier writes to leave, before a close */
 	int hang_started; /* hang_ms timer running */
+	struct proxy_call *call; /* accord record: the upstream's answer */
 };
 
 struct conn {
@@ -208,6 +210,10 @@ static void conn_close_how(struct conn *c, int reset)
 	if (c->phase == PH_CLOSING)
 		return;
 	c->phase = PH_CLOSING;
+	if (c->dl && c->dl->call) {
+		proxy_cancel(c->dl->call); /* the client went away */
+		c->dl->call = NULL;
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -604,6 +610,48 @@ static void dl_start(struct conn *c, const struct fault_action *a,
 	c->dl = d;
 }
 
+/* The upstream's answer to a forwarded request: delivered now. */
+static void on_proxied(void *ctx, char *answer, size_t len)
+{
+	struct conn *c = ctx;
+	struct delivery *d = c->dl;
+	d->call = NULL;
+	d->data = answer;
+	d->len = len;
+	d->waiting = 0;
+	dl_run(c);
+}
+
+/* Whether a request is for the admin API rather than the upstream. */
+static int admin_target(const struct conn *c, const struct http1_request *req)
+{
+	return c->route != ROUTE_TRAFFIC && req->target_len >= 10 &&
+	       !memcmp(req->target, "/__accord/", 10);
+}
+
+/*
+ * accord record: the request goes to the upstream, and its answer comes
+ * back later as a delivery that waits (c->dl), so the requests pipelined
+ * behind it wait too and answers keep their order.
+ */
+static void forward(struct conn *c, const struct http1_request *req,
+		    const char *body, size_t len, int keep)
+{
+	struct delivery *d = xcalloc(1, sizeof(*d));
+	struct buf now;
+	buf_init(&now, 0);
+	d->finish = FIN_KEEP;
+	d->step = DL_DELAY;
+	c->dl = d;
+	d->call = proxy_start(c->w->proxy, req, body, len, keep, on_proxied, c,
+			      &now);
+	if (!d->call) /* an answer of ours, at once */
+		d->data = buf_detach(&now, &d->len);
+	else
+		d->waiting = 1;
+	buf_release(&now);
+}
+
 /*
  * Answers one complete request; its body is body[0..len). The answer is
  * appended to out, unless a fault takes it (c->dl is then set).
@@ -614,6 +662,12 @@ static void dispatch(struct conn *c, const struct http1_request *req,
 	int keep = wants_keep_alive(req) && !c->w->stopping;
 	size_t mark = out->len;
 	struct fault_action act;
+	if (c->w->proxy && c->route != ROUTE_ADMIN && !admin_target(c, req)) {
+		if (!keep)
+			c->close_after_write = 1;
+		forward(c, req, body, len, keep);
+		return;
+	}
 	svc_handle(c->w->sh, req, body, len, keep, c->route, out, &act);
 	if (!keep)
 		c->close_after_write = 1;
@@ -880,8 +934,11 @@ static void on_wake(uv_async_t *a)
 				c->close_after_write = 1;
 		}
 	}
-	if (!w->conns)
+	if (!w->conns) {
+		proxy_close(w->proxy); /* its handles have callbacks */
+		w->proxy = NULL;
 		uv_walk(&w->loop, close_walk, NULL);
+	}
 }
 
 /*
@@ -935,6 +992,8 @@ void stub_config_init(struct stub_config *cfg)
 	cfg->journal_size = 1000;
 	cfg->max_connections = 10000;
 	cfg->idle_timeout_ms = 60000;
+	cfg->upstream_timeout_ms = 30000;
+	cfg->upstream_max_body = 64u << 20;
 	cfg->admin_port = -1;
 }
 
@@ -973,6 +1032,14 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 		uv_async_init(&w->loop, &w->wake, on_wake);
 		w->wake.data = w;
 		pool.n = i + 1;
+		if (cfg->upstream) {
+			w->proxy = proxy_new(&w->loop, cfg, e);
+			if (!w->proxy) {
+				r = -1;
+				n = i + 1;
+				goto out;
+			}
+		}
 		if (open_listener(w, &w->listener, cfg->host, port, e)) {
 			r = -1;
 			n = i + 1;
@@ -1016,6 +1083,8 @@ out:
 	/* after a failed start the loops never ran: close what they hold */
 	for (i = 0; i < n; i++) {
 		if (r) {
+			proxy_close(ws[i].proxy);
+			ws[i].proxy = NULL;
 			uv_walk(&ws[i].loop, close_walk, NULL);
 			uv_run(&ws[i].loop, UV_RUN_DEFAULT);
 		}

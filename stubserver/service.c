@@ -261,6 +261,9 @@ static void journal_keep_descriptions(struct shared *sh,
 	}
 }
 
+static struct stub_set *swap_set_locked(struct shared *sh,
+					struct stub_set *set);
+
 void svc_reload(struct shared *sh)
 {
 	struct err e;
@@ -279,7 +282,18 @@ void svc_reload(struct shared *sh)
 		return;
 	}
 	pthread_rwlock_wrlock(&sh->set_lock);
-	old = sh->set;
+	old = swap_set_locked(sh, set);
+	pthread_rwlock_unlock(&sh->set_lock);
+	stub_set_free(old);
+	if (sh->cfg->verbosity >= 0)
+		fprintf(stderr, "accord: reloaded: %zu interactions\n",
+			stub_set_count(set));
+}
+
+/* Installs set (the set lock held for writing); returns the old one. */
+static struct stub_set *swap_set_locked(struct shared *sh, struct stub_set *set)
+{
+	struct stub_set *old = sh->set;
 	sh->set = set;
 	pthread_mutex_lock(&sh->lock);
 	journal_keep_descriptions(sh, old);
@@ -292,11 +306,7 @@ void svc_reload(struct shared *sh)
 	sh->nown = stub_set_count(set);
 	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
 	pthread_mutex_unlock(&sh->lock);
-	pthread_rwlock_unlock(&sh->set_lock);
-	stub_set_free(old);
-	if (sh->cfg->verbosity >= 0)
-		fprintf(stderr, "accord: reloaded: %zu interactions\n",
-			stub_set_count(set));
+	return old;
 }
 
 /* The actual request, in the model's terms. */
@@ -859,6 +869,84 @@ static void faults_admin(struct shared *sh, const struct http_request *r,
 	reply(200, faults_json(sh), head, keep, out);
 }
 
+/*
+ * The admin endpoints of accord mock and accord record:
+ * /__accord/interactions (GET the expectations, POST more: JSON or YAML,
+ * DELETE them all), GET /__accord/verify, POST /__accord/contract. Returns
+ * 0 when `what` is none of them.
+ */
+static int mode_admin(struct shared *sh, const struct http_request *r,
+		      const char *what, const char *body, size_t len, int head,
+		      int keep, struct buf *out)
+{
+	const struct stub_config *cfg = sh->cfg;
+	struct stub_mock *m = cfg->mock;
+	struct err e;
+	err_clear(&e);
+	if (!strcmp(what, "interactions") && m) {
+		struct stub_set *set = NULL, *old;
+		int rc = 0;
+		if (!strcmp(r->method, "GET") || head) {
+			reply(200, stub_mock_json(m), head, keep, out);
+			return 1;
+		}
+		if (strcmp(r->method, "POST") && strcmp(r->method, "DELETE")) {
+			reply(405, error_json("use GET, POST or DELETE"), head,
+			      keep, out);
+			return 1;
+		}
+		/* the set is rebuilt and swapped under the set lock, so a
+		 * request sees the expectations and their indexes agree */
+		pthread_rwlock_wrlock(&sh->set_lock);
+		if (!strcmp(r->method, "DELETE"))
+			stub_mock_clear(m);
+		else
+			rc = stub_mock_add(m, "body", body, len, &e);
+		if (!rc)
+			set = stub_mock_set(m, &e);
+		if (set) {
+			old = swap_set_locked(sh, set);
+			pthread_rwlock_unlock(&sh->set_lock);
+			stub_set_free(old);
+		} else {
+			pthread_rwlock_unlock(&sh->set_lock);
+			reply_err(400, &e, head, keep, out);
+			return 1;
+		}
+		{
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "interactions",
+						(double)stub_mock_count(m));
+			reply(200, o, head, keep, out);
+		}
+		return 1;
+	}
+	if (!strcmp(what, "verify") && m) {
+		int ok;
+		cJSON *o = stub_mock_verify(m, &ok);
+		reply(ok ? 200 : 409, o, head, keep, out);
+		return 1;
+	}
+	if (!strcmp(what, "contract") && cfg->write_contract) {
+		int rc;
+		cJSON *o;
+		if (strcmp(r->method, "POST")) {
+			reply(405, error_json("use POST"), head, keep, out);
+			return 1;
+		}
+		rc = cfg->write_contract(cfg->write_ctx, &e);
+		if (rc) {
+			reply_err(rc > 0 ? 409 : 500, &e, head, keep, out);
+			return 1;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "status", "written");
+		reply(200, o, head, keep, out);
+		return 1;
+	}
+	return 0;
+}
+
 static void admin(struct shared *sh, const struct http1_request *req,
 		  const struct http_request *r, const char *body, size_t len,
 		  int keep, struct buf *out)
@@ -876,6 +964,8 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		faults_admin(sh, r, what, body, len, head, keep, out);
 		return;
 	}
+	if (mode_admin(sh, r, what, body, len, head, keep, out))
+		return;
 	if (len) {
 		b = json_parse_text("body", body, len, NULL);
 		if (!b) {
@@ -1051,6 +1141,10 @@ static void serve(struct shared *sh, const struct http1_request *req,
 				target, ex->ptr);
 		buf_release(ex);
 	}
+	if (cfg->mock && found)
+		stub_mock_received(cfg->mock, pick.index);
+	else if (cfg->mock)
+		stub_mock_unexpected(cfg->mock, r->method, target, nearest);
 	record(sh, r, target, status, own, desc, found ? pick.index : 0,
 	       now_s() - t0, ses, act);
 	if (cfg->verbosity > 0 || (!found && cfg->verbosity >= 0))
