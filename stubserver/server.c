@@ -79,7 +79,17 @@ struct delivery {
 	int waiting;	  /* for the timer */
 	int wait_flush;	  /* for earlier writes to leave, before a close */
 	int hang_started; /* hang_ms timer running */
-	struct proxy_call *call; /* accord record: the upstream's answer */
+	struct proxy_call *call;    /* accord record: the upstream's answer */
+	struct contract_work *work; /* POST /__accord/contract in progress */
+};
+
+/* POST /__accord/contract on the thread pool: it writes files. */
+struct contract_work {
+	uv_work_t req;
+	struct conn *c; /* NULL once the connection has gone */
+	struct shared *sh;
+	int keep;
+	struct buf out;
 };
 
 struct conn {
@@ -213,6 +223,10 @@ static void conn_close_how(struct conn *c, int reset)
 	if (c->dl && c->dl->call) {
 		proxy_cancel(c->dl->call); /* the client went away */
 		c->dl->call = NULL;
+	}
+	if (c->dl && c->dl->work) {
+		c->dl->work->c = NULL; /* it finishes, and answers no one */
+		c->dl->work = NULL;
 	}
 	if (c->prev)
 		c->prev->next = c->next;
@@ -652,6 +666,53 @@ static void forward(struct conn *c, const struct http1_request *req,
 	buf_release(&now);
 }
 
+static void contract_run(uv_work_t *req)
+{
+	struct contract_work *cw = req->data;
+	svc_write_contract(cw->sh, cw->keep, &cw->out);
+}
+
+static void contract_done(uv_work_t *req, int status)
+{
+	struct contract_work *cw = req->data;
+	struct conn *c = cw->c;
+	(void)status;
+	if (c) {
+		struct delivery *d = c->dl;
+		d->work = NULL;
+		d->data = buf_detach(&cw->out, &d->len);
+		d->waiting = 0;
+		dl_run(c);
+	}
+	buf_release(&cw->out);
+	free(cw);
+}
+
+/* The contract is written off the loop; its answer is a delivery that
+ * waits, as a forwarded request's does. */
+static void defer_contract(struct conn *c, int keep)
+{
+	struct delivery *d = xcalloc(1, sizeof(*d));
+	struct contract_work *cw = xcalloc(1, sizeof(*cw));
+	d->finish = FIN_KEEP;
+	d->step = DL_DELAY;
+	c->dl = d;
+	cw->c = c;
+	cw->sh = c->w->sh;
+	cw->keep = keep;
+	cw->req.data = cw;
+	buf_init(&cw->out, 0);
+	if (uv_queue_work(&c->w->loop, &cw->req, contract_run, contract_done)) {
+		svc_write_contract(cw->sh, keep, &cw->out);
+		d->data = buf_detach(&cw->out, &d->len);
+		buf_release(&cw->out);
+		free(cw);
+		return;
+	}
+	d->work = cw;
+	d->waiting = 1;
+}
+
 /*
  * Answers one complete request; its body is body[0..len). The answer is
  * appended to out, unless a fault takes it (c->dl is then set).
@@ -662,6 +723,12 @@ static void dispatch(struct conn *c, const struct http1_request *req,
 	int keep = wants_keep_alive(req) && !c->w->stopping;
 	size_t mark = out->len;
 	struct fault_action act;
+	if (svc_is_contract_call(c->w->sh, req, c->route)) {
+		if (!keep)
+			c->close_after_write = 1;
+		defer_contract(c, keep);
+		return;
+	}
 	if (c->w->proxy && c->route != ROUTE_ADMIN && !admin_target(c, req)) {
 		if (!keep)
 			c->close_after_write = 1;

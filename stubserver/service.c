@@ -928,23 +928,44 @@ static int mode_admin(struct shared *sh, const struct http_request *r,
 		return 1;
 	}
 	if (!strcmp(what, "contract") && cfg->write_contract) {
-		int rc;
-		cJSON *o;
+		/* POST is taken off the loop (svc_is_contract_call) */
 		if (strcmp(r->method, "POST")) {
 			reply(405, error_json("use POST"), head, keep, out);
 			return 1;
 		}
-		rc = cfg->write_contract(cfg->write_ctx, &e);
-		if (rc) {
-			reply_err(rc > 0 ? 409 : 500, &e, head, keep, out);
-			return 1;
-		}
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "status", "written");
-		reply(200, o, head, keep, out);
+		svc_write_contract(sh, keep, out);
 		return 1;
 	}
 	return 0;
+}
+
+int svc_is_contract_call(struct shared *sh, const struct http1_request *req,
+			 enum svc_route route)
+{
+	static const char path[] = "/__accord/contract";
+	size_t n = sizeof(path) - 1;
+	return sh->cfg->write_contract && route != ROUTE_TRAFFIC &&
+	       req->method_len == 4 && !memcmp(req->method, "POST", 4) &&
+	       req->target_len >= n && !memcmp(req->target, path, n) &&
+	       (req->target_len == n || req->target[n] == '?') &&
+	       admin_allowed(sh, req);
+}
+
+void svc_write_contract(struct shared *sh, int keep_alive, struct buf *out)
+{
+	const struct stub_config *cfg = sh->cfg;
+	struct err e;
+	int rc;
+	cJSON *o;
+	err_clear(&e);
+	rc = cfg->write_contract(cfg->write_ctx, &e);
+	if (rc) {
+		reply_err(rc > 0 ? 409 : 500, &e, 0, keep_alive, out);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", "written");
+	reply(200, o, 0, keep_alive, out);
 }
 
 static void admin(struct shared *sh, const struct http1_request *req,

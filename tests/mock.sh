@@ -160,6 +160,47 @@ else
 	bad "mock did not start" "$(cat "$TMP/err")"
 fi
 
+# 6b. POST /__accord/contract waits for the pact's lock off the loop: while
+# another process holds the lock, the mock goes on answering
+if command -v python3 >/dev/null 2>&1 &&
+	start_mock --consumer order-web --provider order-service --out "$TMP/locked.json"; then
+	python3 -c '
+import fcntl, os, sys, time
+f = open(sys.argv[1], "a")
+fcntl.lockf(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+for _ in range(600):  # until told, 30 s at most
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.05)
+' "$TMP/locked.json.lock" "$TMP/release" >"$TMP/locker" 2>&1 &
+	LOCKER=$!
+	PIDS=$LOCKER
+	i=0
+	while [ $i -lt 100 ] && ! grep -q locked "$TMP/locker"; do sleep 0.05; i=$((i + 1)); done
+	curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$F/expect-order.json" >/dev/null
+	curl -s "$URL/orders/1001" -H 'Accept: application/json' >/dev/null
+	curl -s -o "$TMP/c.body" -w '%{http_code}' -X POST "$URL/__accord/contract" >"$TMP/c.code" &
+	CURLP=$!
+	PIDS="$LOCKER $CURLP"
+	code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$URL/__accord/health")
+	[ "$code" = 200 ] && [ ! -e "$TMP/locked.json" ] && kill -0 $CURLP 2>/dev/null &&
+		ok "while the pact is locked elsewhere the mock answers, and the write waits" ||
+		bad "while the pact is locked elsewhere the mock answers, and the write waits" "health=$code"
+	: >"$TMP/release"
+	wait $LOCKER
+	wait $CURLP
+	PIDS=
+	[ "$(cat "$TMP/c.code")" = 200 ] && grep -q '"a request for order 1001"' "$TMP/locked.json" &&
+		ok "once the lock is released the contract is written" ||
+		bad "once the lock is released the contract is written" "$(cat "$TMP/c.code" "$TMP/c.body")"
+	stop_stub
+else
+	ok "the lock does not block the mock (skipped: no python3)"
+	ok "once the lock is released the contract is written (skipped)"
+	stop_stub
+fi
+
 # 7. merging with an existing pact: same description and states replaced,
 # others kept
 cp "$F/existing.json" "$TMP/merge.json"

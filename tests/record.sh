@@ -291,6 +291,18 @@ if start_upstream --latency 3s "$F/provider.json"; then
 	else
 		bad "record did not start" "$(cat "$TMP/err")"
 	fi
+	# a client that gives up while the upstream is still thinking
+	if start_record --upstream "$UURL" --consumer web --provider catalog \
+		--out "$TMP/gaveup.json"; then
+		curl -s -m 0.3 -o /dev/null "$URL/search?q=mug&tag=a&tag=b"
+		get "$URL/__accord/health" alive
+		stop_stub
+		[ "$(cat "$TMP/alive.status")" = 200 ] && [ $rc = 0 ] && [ ! -e "$TMP/gaveup.json" ] &&
+			ok "a client that leaves mid-transfer: the transfer is dropped, record goes on and exits 0" ||
+			bad "a client that leaves mid-transfer" "rc=$rc $(cat "$TMP/alive.status" "$TMP/err")"
+	else
+		bad "record did not start" "$(cat "$TMP/err")"
+	fi
 	stop_upstream
 fi
 # a port that was free a moment ago: nobody listens there now

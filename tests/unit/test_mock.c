@@ -4,7 +4,9 @@
  * states, others kept, parties checked), the matchers inferred for
  * --generalize (body_infer_rules), and the mock's expectations
  * (stubserver/mock.c: registration in any version, received and
- * unexpected requests, the verification report).
+ * unexpected requests, the verification report), and the recorder
+ * (stubserver/record.c: redaction, dropped headers, de-duplication,
+ * descriptions, bodies as JSON, text or base64, the latency profile).
  *
  * JSON is written with ' in place of " for readability.
  */
@@ -392,6 +394,152 @@ START_TEST(mock_accepts_lists_versions_and_yaml)
 }
 END_TEST
 
+/* ---- the recorder ---- */
+
+static const struct stub_field req_h[] = {
+	{ "Accept", "application/json" },
+	{ "Authorization", "Bearer secret-1" },
+	{ "User-Agent", "curl/8" },
+	{ "X-Api-Key", "secret-2" },
+	{ "Host", "example" },
+};
+static const struct stub_field resp_h[] = {
+	{ "Content-Type", "application/json" },
+	{ "Date", "Mon, 01 Jan 2024 00:00:00 GMT" },
+	{ "Set-Cookie", "sid=secret-3" },
+	{ "X-Cache", "MISS" },
+};
+
+static void exchange(struct stub_exchange *x, const char *target, int status,
+		     const char *body)
+{
+	memset(x, 0, sizeof(*x));
+	x->method = "GET";
+	x->target = target;
+	x->req_headers = req_h;
+	x->nreq_headers = sizeof(req_h) / sizeof(req_h[0]);
+	x->status = status;
+	x->resp_headers = resp_h;
+	x->nresp_headers = sizeof(resp_h) / sizeof(resp_h[0]);
+	x->resp_body = body;
+	x->resp_len = strlen(body);
+	x->ms = 10;
+}
+
+static struct stub_recorder *recorder(int generalize)
+{
+	static const char *const more[] = { "x-api-key" };
+	struct stub_record_opts o;
+	memset(&o, 0, sizeof(o));
+	o.consumer = "web";
+	o.provider = "api";
+	o.generalize = generalize;
+	o.redact = more;
+	o.nredact = 1;
+	return stub_recorder_new(&o);
+}
+
+/* The recording as v4 JSON text. */
+static char *recorded_text(struct stub_recorder *r)
+{
+	struct err e;
+	struct contract *c;
+	struct buf b;
+	err_clear(&e);
+	c = stub_recorder_contract(r, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	buf_init(&b, 0);
+	ck_assert_int_eq(contract_write_json(c, SPEC_V4, &b, &e), 0);
+	contract_free(c);
+	return buf_detach(&b, NULL);
+}
+
+START_TEST(recorder_redacts_and_drops)
+{
+	struct stub_recorder *r = recorder(0);
+	struct stub_exchange x;
+	char *t;
+	exchange(&x, "/a?q=1&q=2", 200, "{\"id\":1}");
+	stub_recorder_add(r, &x);
+	t = recorded_text(r);
+	ck_assert_ptr_null(strstr(t, "secret-"));
+	ck_assert_ptr_null(strstr(t, "User-Agent"));
+	ck_assert_ptr_null(strstr(t, "\"Host\""));
+	ck_assert_ptr_null(strstr(t, "\"Date\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"X-Cache\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"Set-Cookie\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"X-Api-Key\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"REDACTED\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"regex\": \".+\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"description\": \"GET /a\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"q\": [\n"));
+	free(t);
+	stub_recorder_free(r);
+}
+END_TEST
+
+START_TEST(recorder_deduplicates_and_numbers_descriptions)
+{
+	struct stub_recorder *r = recorder(0);
+	struct stub_exchange x;
+	cJSON *lat;
+	char *t;
+	exchange(&x, "/a", 200, "{\"id\":1}");
+	stub_recorder_add(r, &x);
+	x.ms = 30;
+	stub_recorder_add(r, &x); /* identical */
+	ck_assert_uint_eq(stub_recorder_count(r), 1);
+	exchange(&x, "/a", 404, "{}"); /* same request, another answer */
+	stub_recorder_add(r, &x);
+	ck_assert_uint_eq(stub_recorder_count(r), 2);
+	t = recorded_text(r);
+	ck_assert_ptr_nonnull(strstr(t, "\"description\": \"GET /a (2)\""));
+	free(t);
+	lat = stub_recorder_latency(r);
+	t = cJSON_PrintUnformatted(lat);
+	ck_assert_ptr_nonnull(strstr(t, "\"description\":\"^GET /a$\""));
+	ck_assert_ptr_nonnull(
+		strstr(t, "\"percentiles\":{\"p50\":\"20.000ms\""));
+	ck_assert_ptr_nonnull(
+		strstr(t, "\"description\":\"^GET /a \\\\(2\\\\)$\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"fixed\":\"10.000ms\""));
+	cJSON_free(t);
+	cJSON_Delete(lat);
+	stub_recorder_free(r);
+}
+END_TEST
+
+START_TEST(recorder_bodies_json_text_binary)
+{
+	struct stub_recorder *r = recorder(1);
+	struct stub_exchange x;
+	static const char bin[] = { 'a', (char)0xff, (char)0xfe, 0, 'b' };
+	char *t;
+	exchange(&x, "/json", 200, "{\"n\":1,\"when\":\"2024-01-02\"}");
+	stub_recorder_add(r, &x);
+	exchange(&x, "/text", 200, "caf\xc3\xa9");
+	x.nresp_headers = 0;
+	stub_recorder_add(r, &x);
+	exchange(&x, "/bin", 200, "");
+	x.nresp_headers = 0;
+	x.resp_body = bin;
+	x.resp_len = sizeof(bin);
+	stub_recorder_add(r, &x);
+	exchange(&x, "/bad-utf8", 200, "caf\xc3");
+	x.nresp_headers = 0;
+	stub_recorder_add(r, &x);
+	t = recorded_text(r);
+	ck_assert_ptr_nonnull(strstr(t, "\"$.n\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"match\": \"date\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"content\": \"caf\xc3\xa9\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"content\": \"Yf/+AGI=\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"content\": \"Y2Fmww==\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"encoded\": \"base64\""));
+	free(t);
+	stub_recorder_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mock");
@@ -412,6 +560,11 @@ static Suite *suite(void)
 	t = tcase_create("expectations");
 	tcase_add_test(t, mock_registers_and_verifies);
 	tcase_add_test(t, mock_accepts_lists_versions_and_yaml);
+	suite_add_tcase(s, t);
+	t = tcase_create("recorder");
+	tcase_add_test(t, recorder_redacts_and_drops);
+	tcase_add_test(t, recorder_deduplicates_and_numbers_descriptions);
+	tcase_add_test(t, recorder_bodies_json_text_binary);
 	suite_add_tcase(s, t);
 	return s;
 }
