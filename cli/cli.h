@@ -98,9 +98,12 @@ int spec_option(const char *s, enum spec_version *v);
  */
 int split_command(int argc, char **argv, char ***cmd);
 
-/* -- CMD ARGS...: the child a server runs. Zero it and set argv. */
+/* -- CMD ARGS...: the child a server runs. Zero it, set argv and the
+ * server's stopper. */
+struct stub_stopper;
 struct child {
 	char **argv;
+	struct stub_stopper *stopper;
 	pid_t pid;
 	int started; /* 1: a thread waits for it; 2: child_finish will */
 	int status;  /* its exit status (128+N for signal N) */
@@ -109,7 +112,7 @@ struct child {
 };
 /*
  * Runs argv with ACCORD_URL=url added to the environment, and a thread
- * that waits for it and then stops the server (SIGTERM to ourselves).
+ * that waits for it and then stops the server (ch->stopper).
  * On failure prints why, stops the server too and returns -1 (status 127).
  */
 int child_start(struct child *ch, const char *url);

@@ -225,12 +225,14 @@ int cmd_mock(int argc, char **argv)
 	}
 	pthread_mutex_init(&run.write_lock, NULL);
 	run.child.argv = cmd;
+	run.child.stopper = stub_stopper_new();
 	run.has_child = cmd != NULL;
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
 	cfg.mock = run.mock;
 	cfg.write_contract = check_and_write;
 	cfg.write_ctx = &run;
 	cfg.on_listen = announce;
+	cfg.stopper = run.child.stopper;
 	cfg.listen_ctx = &run;
 	rc = stub_serve(&cfg, set, &e);
 	if (run.has_child)
@@ -253,6 +255,7 @@ int cmd_mock(int argc, char **argv)
 		}
 	}
 	pthread_mutex_destroy(&run.write_lock);
+	stub_stopper_free(run.child.stopper);
 	stub_mock_free(run.mock);
 	free(run.out);
 	return status;

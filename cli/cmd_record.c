@@ -215,6 +215,7 @@ int cmd_record(int argc, char **argv)
 	run.latency_out = latency;
 	run.quiet = quiet;
 	run.child.argv = cmd;
+	run.child.stopper = stub_stopper_new();
 	run.has_child = cmd != NULL;
 	pthread_mutex_init(&run.write_lock, NULL);
 	cfg.upstream = upstream;
@@ -226,6 +227,7 @@ int cmd_record(int argc, char **argv)
 	cfg.write_contract = write_all;
 	cfg.write_ctx = &run;
 	cfg.on_listen = announce;
+	cfg.stopper = run.child.stopper;
 	cfg.listen_ctx = &run;
 	err_clear(&e);
 	rc = stub_serve(&cfg, stub_set_new(NULL, 0), &e);
@@ -255,6 +257,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	pthread_mutex_destroy(&run.write_lock);
+	stub_stopper_free(run.child.stopper);
 	stub_recorder_free(run.rec);
 	free(run.out);
 	for (k = 0; k < nnames; k++)

@@ -11,10 +11,13 @@
  *
  * CMD runs as a child (posix_spawnp, ACCORD_URL in its environment) once
  * the server listens. A thread of ours waits for it (waitpid) and then
- * stops the server by raising SIGTERM, which the server's loop handles
- * like a SIGTERM from outside: so the loops never block on the child.
+ * stops the server through its stopper (no signal: one raised while the
+ * server shuts down would find no handler), so the loops never block on
+ * the child.
  */
 #include "cli/cli.h"
+
+#include "stubserver/stubserver.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -177,8 +180,7 @@ static void *waiter(void *arg)
 	else
 		ch->status = 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	atomic_store(&ch->exited, 1);
-	/* the server's loop stops on SIGTERM, whichever thread gets it */
-	kill(getpid(), SIGTERM);
+	stub_stopper_stop(ch->stopper);
 	return NULL;
 }
 
@@ -205,7 +207,7 @@ int child_start(struct child *ch, const char *url)
 		fprintf(stderr, "accord: error: cannot run '%s': %s\n",
 			ch->argv[0], strerror(r));
 		ch->status = 127;
-		kill(getpid(), SIGTERM);
+		stub_stopper_stop(ch->stopper);
 		return -1;
 	}
 	ch->started = 1;
@@ -213,16 +215,13 @@ int child_start(struct child *ch, const char *url)
 		/* cannot wait in the background: the server is stopped and
 		 * the child waited for in child_finish */
 		ch->started = 2;
-		kill(getpid(), SIGTERM);
+		stub_stopper_stop(ch->stopper);
 	}
 	return 0;
 }
 
 int child_finish(struct child *ch)
 {
-	/* the server is gone, and its SIGTERM handler with it: a SIGTERM
-	 * the waiter raises now must not kill us */
-	signal(SIGTERM, SIG_IGN);
 	if (ch->started && !atomic_load(&ch->exited))
 		kill(ch->pid, SIGTERM); /* the server stopped first */
 	if (ch->started == 1) {

@@ -1069,6 +1069,48 @@ struct pool {
 	int n;
 };
 
+struct stub_stopper {
+	pthread_mutex_t lock;
+	struct shared *sh; /* while serving */
+	int stop;
+};
+
+struct stub_stopper *stub_stopper_new(void)
+{
+	struct stub_stopper *st = xcalloc(1, sizeof(*st));
+	pthread_mutex_init(&st->lock, NULL);
+	return st;
+}
+
+void stub_stopper_stop(struct stub_stopper *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->stop = 1;
+	if (st->sh)
+		svc_stop(st->sh);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void stub_stopper_free(struct stub_stopper *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_destroy(&st->lock);
+	free(st);
+}
+
+/* The server is up (sh) or going (NULL): stops now if asked before. */
+static void stopper_attach(struct stub_stopper *st, struct shared *sh)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->sh = sh;
+	if (sh && st->stop)
+		svc_stop(sh);
+	pthread_mutex_unlock(&st->lock);
+}
+
 /* Wakes every worker (any thread): they check whether to stop. */
 static void wake_all(void *ctx)
 {
@@ -1138,6 +1180,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 						: "http://%s:%d",
 			 cfg->host, bound_port(&ws[0].admin_listener));
 	}
+	stopper_attach(cfg->stopper, sh);
 	if (cfg->on_listen)
 		cfg->on_listen(cfg->listen_ctx, url,
 			       cfg->admin_port >= 0 ? admin_url : NULL);
@@ -1147,6 +1190,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	for (i = 1; i < n; i++)
 		pthread_join(ws[i].thread, NULL);
 out:
+	stopper_attach(cfg->stopper, NULL);
 	/* after a failed start the loops never ran: close what they hold */
 	for (i = 0; i < n; i++) {
 		if (r) {

@@ -19,6 +19,7 @@ struct fault_profile;
 struct fault_replay;
 struct stub_mock;
 struct stub_recorder;
+struct stub_stopper;
 
 /*
  * Loads the contracts afresh for a reload (SIGHUP). Returns a new set, or
@@ -68,10 +69,22 @@ struct stub_config {
 	 * were not met, -1 on error; e says why. */
 	int (*write_contract)(void *ctx, struct err *e);
 	void *write_ctx;
+	/* lets another thread stop the server (not owned); may be NULL */
+	struct stub_stopper *stopper;
 };
 
 /* Fills the defaults. */
 void stub_config_init(struct stub_config *cfg);
+
+/*
+ * A way to stop a server from any thread, as SIGTERM does, without a
+ * signal: stub_stopper_stop() before the server listens stops it as soon
+ * as it does; after it has stopped it does nothing. Give it to the server
+ * in cfg->stopper; free it after stub_serve() has returned.
+ */
+struct stub_stopper *stub_stopper_new(void);
+void stub_stopper_stop(struct stub_stopper *st);
+void stub_stopper_free(struct stub_stopper *st);
 
 /*
  * Serves `set` (taking ownership) until SIGINT or SIGTERM, then drains

@@ -111,6 +111,17 @@ rc=$?
 [ $rc = 0 ] && ok "ACCORD_URL points the command at the mock" ||
 	bad "ACCORD_URL points the command at the mock" "rc=$rc"
 
+# the mock stopped before its command ends: the command is stopped too
+# (SIGTERM) and its status passed on; accord itself is not killed
+"$A" mock -q --consumer c --provider p --out "$TMP/x.json" -- \
+	sh -c 'echo up >"$0"; exec sleep 30' "$TMP/started" >/dev/null 2>&1 &
+PID=$!
+i=0
+while [ $i -lt 200 ] && [ ! -s "$TMP/started" ]; do sleep 0.05; i=$((i + 1)); done
+stop_stub
+[ $rc = 143 ] && ok "SIGTERM to the mock stops its command, whose status (143) is passed on" ||
+	bad "SIGTERM to the mock stops its command, whose status (143) is passed on" "rc=$rc"
+
 # 5. expectations from a file (a pact-js v3 contract), an interaction
 # never called: the run fails and names it
 PJ=$SHARED/fixtures-pactjs/order-web-order-service.json
