@@ -141,6 +141,62 @@ static struct contract *wrap(const struct stub_mock *m, const char *name,
 	return c;
 }
 
+/* Whether a line of p[0..n) starts with key (at column 0). */
+static int has_key(const char *p, size_t n, const char *key)
+{
+	size_t k = strlen(key), i = 0;
+	while (i < n) {
+		if (n - i >= k && !memcmp(p + i, key, k))
+			return 1;
+		while (i < n && p[i] != '\n')
+			i++;
+		i++;
+	}
+	return 0;
+}
+
+static void add_scalar(struct buf *out, const char *key, const char *v)
+{
+	cJSON *s = cJSON_CreateString(v);
+	char *q = cJSON_PrintUnformatted(s); /* a JSON string is YAML */
+	buf_addf(out, "%s: %s\n", key, q ? q : "\"\"");
+	cJSON_free(q);
+	cJSON_Delete(s);
+}
+
+/*
+ * YAML as a whole document: the mock's parties where the text names none,
+ * and a bare interaction (no top-level "interactions:") indented into a
+ * list of one.
+ */
+static void yaml_wrap(const struct stub_mock *m, const char *p, size_t n,
+		      struct buf *out)
+{
+	size_t i = 0;
+	int first = 1;
+	if (!has_key(p, n, "consumer:"))
+		add_scalar(out, "consumer", m->consumer);
+	if (!has_key(p, n, "provider:"))
+		add_scalar(out, "provider", m->provider);
+	if (has_key(p, n, "interactions:")) {
+		buf_add(out, p, n);
+		return;
+	}
+	buf_addstr(out, "interactions:\n");
+	while (i < n) {
+		size_t j = i;
+		while (j < n && p[j] != '\n')
+			j++;
+		if (j > i && p[i] != '#') {
+			buf_addstr(out, first ? "  - " : "    ");
+			first = 0;
+		}
+		buf_add(out, p + i, j - i);
+		buf_addch(out, '\n');
+		i = j + 1;
+	}
+}
+
 int stub_mock_add(struct stub_mock *m, const char *name, const char *buf,
 		  size_t len, struct err *e)
 {
@@ -168,7 +224,11 @@ int stub_mock_add(struct stub_mock *m, const char *name, const char *buf,
 			c = wrap(m, name, list, e);
 		}
 	} else {
-		c = contract_read_yaml(name, buf, len, e);
+		struct buf y;
+		buf_init(&y, CONTRACT_MAX_FILE);
+		yaml_wrap(m, buf, len, &y);
+		c = contract_read_yaml(name, y.ptr, y.len, e);
+		buf_release(&y);
 	}
 	if (!c)
 		return -1;

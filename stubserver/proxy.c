@@ -327,11 +327,16 @@ static char *relay(struct proxy_call *c, int status, size_t *len)
 	buf_addf(&out, "HTTP/1.1 %d %s\r\n", status, stub_reason(status));
 	for (i = 0; i < c->nresp_h; i++) {
 		const struct stub_field *f = &c->resp_h[i];
+		/* a HEAD answer keeps the length the GET would have */
+		if (c->head && !str_casecmp(f->name, "Content-Length")) {
+			buf_addf(&out, "%s: %s\r\n", f->name, f->value);
+			continue;
+		}
 		if (hop_by_hop(f->name, strlen(f->name)))
 			continue;
 		buf_addf(&out, "%s: %s\r\n", f->name, f->value);
 	}
-	if (!c->head || c->body.len)
+	if (!c->head)
 		buf_addf(&out, "Content-Length: %zu\r\n", c->body.len);
 	if (!c->keep_alive)
 		buf_addstr(&out, "Connection: close\r\n");
@@ -390,6 +395,10 @@ static void finish(struct proxy_call *c, CURLcode rc)
 		x.description = c->description;
 		if (cfg->recorder)
 			stub_recorder_add(cfg->recorder, &x);
+		if (cfg->verbosity > 0)
+			fprintf(stderr, "accord: %ld %s %s <- %s (%.3f ms)\n",
+				status, c->method, c->target, cfg->upstream,
+				x.ms);
 	}
 	if (rc != CURLE_OK && cfg->verbosity >= 0 && msg.len)
 		fprintf(stderr, "accord: %s %s -> %s\n", c->method, c->target,

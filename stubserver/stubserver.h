@@ -151,7 +151,8 @@ void stub_mock_free(struct stub_mock *m);
 /*
  * Registers the interactions of a whole pact (any version, JSON or YAML),
  * one Pact interaction object or a list of them (version guessed from
- * their shape: v4 keys, v2 "$."-keyed rules, else v3). -1 with err set.
+ * their shape: v4 keys, v2 "$."-keyed rules, else v3), or one interaction
+ * in YAML. YAML without parties gets the mock's. -1 with err set.
  */
 int stub_mock_add(struct stub_mock *m, const char *name, const char *buf,
 		  size_t len, struct err *e);

@@ -108,8 +108,17 @@ if [ -f "$PJ" ] && start_upstream "$PJ"; then
 		--provider order-service --out "$TMP/pj.json"; then
 		requests "$URL" via-
 		requests "$UURL" direct-
-		# the same request again: de-duplicated
+		# the same request again: de-duplicated; and HEAD
 		get "$URL/orders/stats" again -H 'Accept: application/json' -H "$AUTH"
+		hv=$(curl -s -I "$URL/orders/stats" -H 'Accept: application/json' -H "$AUTH" | tr -d '\r')
+		hd=$(curl -s -I "$UURL/orders/stats" -H 'Accept: application/json' -H "$AUTH" | tr -d '\r')
+		case "$hv" in
+		*"HTTP/1.1 200"*"Content-Length: $(wc -c <"$TMP/direct-stats.body" | tr -d ' ')"*)
+			ok "HEAD through the proxy: the upstream's status and length, no body" ;;
+		*) bad "HEAD through the proxy" "$hv
+---
+$hd" ;;
+		esac
 		same=1
 		for n in $NAMES; do
 			cmp -s "$TMP/via-$n.body" "$TMP/direct-$n.body" &&
@@ -123,7 +132,7 @@ if [ -f "$PJ" ] && start_upstream "$PJ"; then
 		"$A" validate "$TMP/pj.json" >/dev/null 2>&1 && ok "the recorded pact validates" ||
 			bad "the recorded pact validates" "$(cat "$TMP/err")"
 		n=$(grep -c '"description"' "$TMP/pj.json")
-		[ "$n" = 5 ] && ok "identical interactions recorded once (6 requests, 5 interactions)" ||
+		[ "$n" = 6 ] && ok "identical interactions recorded once (7 requests, 6 interactions with HEAD)" ||
 			bad "identical interactions recorded once" "n=$n"
 		if ! grep -q 'test-token-123\|cookie-secret' "$TMP/pj.json" &&
 			grep -q '"REDACTED"' "$TMP/pj.json"; then

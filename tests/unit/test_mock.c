@@ -368,6 +368,9 @@ START_TEST(mock_accepts_lists_versions_and_yaml)
 			   "  - description: y\n    request:\n"
 			   "      method: GET\n      path: /y\n"
 			   "    response:\n      status: 204\n";
+	const char *bare = "# a comment\ndescription: bare\nrequest:\n"
+			   "  method: GET\n  path: /bare\nresponse:\n"
+			   "  status: 200\n  body:\n    id: !integer 1\n";
 	struct contract *c;
 	struct stub_set *set;
 	struct err e;
@@ -375,16 +378,19 @@ START_TEST(mock_accepts_lists_versions_and_yaml)
 	ck_assert_int_eq(stub_mock_add(m, "l", list, strlen(list), &e), 0);
 	ck_assert_int_eq(stub_mock_add(m, "v", v4, strlen(v4), &e), 0);
 	ck_assert_int_eq(stub_mock_add(m, "y", yaml, strlen(yaml), &e), 0);
-	ck_assert_uint_eq(stub_mock_count(m), 4);
+	/* one interaction in YAML, with a comment and a matcher tag */
+	ck_assert_int_eq(stub_mock_add(m, "y1", bare, strlen(bare), &e), 0);
+	ck_assert_uint_eq(stub_mock_count(m), 5);
 	set = stub_mock_set(m, &e);
 	ck_assert_ptr_nonnull(set);
-	ck_assert_uint_eq(stub_set_count(set), 4);
+	ck_assert_uint_eq(stub_set_count(set), 5);
 	ck_assert_str_eq(stub_set_description(set, 3), "y");
+	ck_assert_str_eq(stub_set_description(set, 4), "bare");
 	stub_set_free(set);
 	c = stub_mock_contract(m, &e);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->consumer, "web");
-	ck_assert_uint_eq(c->n, 4);
+	ck_assert_uint_eq(c->n, 5);
 	contract_free(c);
 	ck_assert_int_eq(stub_mock_add(m, "bad", "{'x'", 4, &e), -1);
 	ck_assert_int_eq(stub_mock_add(m, "empty", " ", 1, &e), -1);
