@@ -16,10 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Latency samples kept per interaction: past this, a uniform sample of
+ * all that were seen (reservoir sampling), so memory stays bounded. */
+#define SAMPLES_MAX 10000
+
 struct recorded {
 	cJSON *ix; /* v4 interaction object */
 	double *ms;
 	size_t nms, capms;
+	unsigned long long seen;
+	uint64_t rng; /* xorshift state for the reservoir */
 };
 
 struct stub_recorder {
@@ -402,8 +408,22 @@ void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x)
 		memset(rec, 0, sizeof(*rec));
 		rec->ix = ix;
 	}
-	rec->ms = xgrow(rec->ms, &rec->capms, rec->nms + 1, sizeof(*rec->ms));
-	rec->ms[rec->nms++] = x->ms;
+	rec->seen++;
+	if (rec->nms < SAMPLES_MAX) {
+		rec->ms = xgrow(rec->ms, &rec->capms, rec->nms + 1,
+				sizeof(*rec->ms));
+		rec->ms[rec->nms++] = x->ms;
+	} else {
+		uint64_t j;
+		if (!rec->rng)
+			rec->rng = 0x9e3779b97f4a7c15ULL;
+		rec->rng ^= rec->rng << 13;
+		rec->rng ^= rec->rng >> 7;
+		rec->rng ^= rec->rng << 17;
+		j = rec->rng % rec->seen;
+		if (j < SAMPLES_MAX)
+			rec->ms[j] = x->ms;
+	}
 	pthread_mutex_unlock(&r->lock);
 	buf_release(&desc);
 }

@@ -95,6 +95,9 @@ struct shared {
 	unsigned long long hist_n;
 };
 
+static struct stub_set *swap_set_locked(struct shared *sh,
+					struct stub_set *set);
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -260,9 +263,6 @@ static void journal_keep_descriptions(struct shared *sh,
 		j->has_desc = 1;
 	}
 }
-
-static struct stub_set *swap_set_locked(struct shared *sh,
-					struct stub_set *set);
 
 void svc_reload(struct shared *sh)
 {
@@ -1152,6 +1152,11 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		status = cfg->unmatched_status;
 		stub_respond_json(status, nearest, head, keep, out);
 	}
+	/* accord mock: under the set's lock, so index and set agree */
+	if (cfg->mock && found)
+		stub_mock_received(cfg->mock, pick.index);
+	else if (cfg->mock)
+		stub_mock_unexpected(cfg->mock, r->method, target, nearest);
 	/* journaled under the set's lock: the description is read in place,
 	 * where a reload could free it once the lock is gone */
 	desc = found ? (pick.ix->description ? pick.ix->description : "")
@@ -1162,10 +1167,6 @@ static void serve(struct shared *sh, const struct http1_request *req,
 				target, ex->ptr);
 		buf_release(ex);
 	}
-	if (cfg->mock && found)
-		stub_mock_received(cfg->mock, pick.index);
-	else if (cfg->mock)
-		stub_mock_unexpected(cfg->mock, r->method, target, nearest);
 	record(sh, r, target, status, own, desc, found ? pick.index : 0,
 	       now_s() - t0, ses, act);
 	if (cfg->verbosity > 0 || (!found && cfg->verbosity >= 0))

@@ -515,6 +515,30 @@ START_TEST(recorder_deduplicates_and_numbers_descriptions)
 }
 END_TEST
 
+START_TEST(recorder_latency_samples_bounded_and_fair)
+{
+	/* 20,000 observations: the first half 1 ms, the second 100 ms; the
+	 * kept samples (at most 10,000) must represent both halves */
+	struct stub_recorder *r = recorder(0);
+	struct stub_exchange x;
+	cJSON *lat;
+	char *t;
+	int i;
+	exchange(&x, "/a", 200, "{}");
+	for (i = 0; i < 20000; i++) {
+		x.ms = i < 10000 ? 1 : 100;
+		stub_recorder_add(r, &x);
+	}
+	ck_assert_uint_eq(stub_recorder_count(r), 1);
+	lat = stub_recorder_latency(r);
+	t = cJSON_PrintUnformatted(lat);
+	ck_assert_msg(strstr(t, "\"p95\":\"100.000ms\"") != NULL, "%s", t);
+	cJSON_free(t);
+	cJSON_Delete(lat);
+	stub_recorder_free(r);
+}
+END_TEST
+
 START_TEST(recorder_bodies_json_text_binary)
 {
 	struct stub_recorder *r = recorder(1);
@@ -571,6 +595,7 @@ static Suite *suite(void)
 	tcase_add_test(t, recorder_redacts_and_drops);
 	tcase_add_test(t, recorder_deduplicates_and_numbers_descriptions);
 	tcase_add_test(t, recorder_bodies_json_text_binary);
+	tcase_add_test(t, recorder_latency_samples_bounded_and_fair);
 	suite_add_tcase(s, t);
 	return s;
 }
