@@ -6,7 +6,10 @@
 #ifndef ACCORD_CLI_H
 #define ACCORD_CLI_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "contracts/contracts.h"
 
@@ -80,6 +83,53 @@ struct contract *load_contract(const char *path);
 /* Prints an error in compiler style to stderr. */
 void print_err(const struct err *e);
 
+/* pactout.c: what accord mock and accord record share. */
+
+/* --out: a file, or a directory (existing, or ending in '/') that gets
+ * CONSUMER-PROVIDER.json. Caller frees. */
+char *pact_out_path(const char *out, const char *consumer,
+		    const char *provider);
+/*
+ * Writes c at version spec into path, merged with the pact already there
+ * (contract_merge), under a lock on path.lock and atomically. Creates the
+ * directories above path. -1 with err set; a file that is there but
+ * cannot be read as a contract is left alone (an error).
+ */
+int pact_write_merged(const char *path, const struct contract *c,
+		      enum spec_version spec, struct err *e);
+/* --spec v3|v4 (or 3|4); prints the error and returns -1. */
+int spec_option(const char *s, enum spec_version *v);
+/*
+ * Cuts argv at "--": returns the count of arguments before it (for
+ * opt_parse) and points *cmd at the NULL-terminated command after it
+ * (NULL when there is none).
+ */
+int split_command(int argc, char **argv, char ***cmd);
+
+/* -- CMD ARGS...: the child a server runs. Zero it, set argv and the
+ * server's stopper. */
+struct stub_stopper;
+struct child {
+	char **argv;
+	struct stub_stopper *stopper;
+	pid_t pid;
+	int started; /* 1: a thread waits for it; 2: child_finish will */
+	int status;  /* its exit status (128+N for signal N) */
+	pthread_t thread;
+	atomic_int exited;
+};
+/*
+ * Runs argv with ACCORD_URL=url added to the environment, and a thread
+ * that waits for it and then stops the server (ch->stopper).
+ * On failure prints why, stops the server too and returns -1 (status 127).
+ */
+int child_start(struct child *ch, const char *url);
+/* After the server stopped: the child's exit status (stopping it with
+ * SIGTERM if the server stopped first). */
+int child_finish(struct child *ch);
+
+int cmd_mock(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

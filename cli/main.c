@@ -16,6 +16,9 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "stub", cmd_stub, "serve contracts as a fake provider over HTTP" },
 	{ "verify", cmd_verify, "check a running provider against contracts" },
+	{ "mock", cmd_mock,
+	  "consumer-side mock: expectations in, contract out" },
+	{ "record", cmd_record, "recording proxy in front of a real provider" },
 	{ "validate", cmd_validate,
 	  "check contract files, report file:line errors" },
 	{ "match", cmd_match,

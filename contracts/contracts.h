@@ -526,6 +526,32 @@ int body_encode(const struct body *b, const cJSON *json, int parsed,
 		const char *hdr_ct, struct buf *tmp, struct body_out *o,
 		struct err *e);
 
+/*
+ * Recording (merge.c). contract_merge() merges `add` into `old` (NULL: none)
+ * the way the Pact libraries do when several tests write one file: an
+ * interaction of add with the same description and provider states as
+ * one of old replaces it, the others of old are kept, new ones are
+ * appended; the metadata is add's. Both are written at version `to`
+ * (SPEC_UNKNOWN: add's). Returns a new contract (caller frees), or NULL
+ * with err set: the parties differ, or old cannot be written at `to`.
+ */
+struct contract *contract_merge(const struct contract *old,
+				const struct contract *add,
+				enum spec_version to, struct err *e);
+/* Whether two Pact interaction objects have the same description and
+ * provider states (names and params), the key merging replaces by. */
+int interaction_same_key(const cJSON *a, const cJSON *b);
+/*
+ * Matchers inferred from an observed JSON body: integers, decimals,
+ * booleans (a type match before v4), UUIDs and ISO timestamps (regexes),
+ * ISO dates (date yyyy-MM-dd), arrays whose items share one shape (type
+ * with min 1 at the array, the first item's rules under [*]); other
+ * values stay literal. Returns the "body" category of v3/v4 matching
+ * rules, keyed by path ("$.items[*].id"), or NULL when nothing was
+ * inferred; the caller frees it with cJSON_Delete.
+ */
+cJSON *body_infer_rules(const cJSON *body, enum spec_version spec);
+
 /* Appends v as compact JSON, number literals kept as written. */
 void json_write_compact(const cJSON *v, struct buf *out);
 /* Appends s as a JSON string: quoted, with the escapes JSON requires. */

@@ -177,6 +177,35 @@ const char *stub_reason(int status);
 /* service.c: appends s as a Prometheus label value (escaped). */
 void stub_prom_label(struct buf *b, const char *s);
 
+/* proxy.c: forwarding for accord record. ------------------------------ */
+
+struct uv_loop_s;
+struct proxy;
+struct proxy_call;
+
+/* Called once with the answer's bytes (the callee owns them). */
+typedef void (*proxy_done_fn)(void *ctx, char *answer, size_t len);
+
+/* A forwarder on `loop` to cfg->upstream; NULL with err set. */
+struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
+			struct err *e);
+/*
+ * Cancels every transfer (no callback) and closes the forwarder's handles;
+ * it frees itself when the loop has closed them. Before the loop ends.
+ */
+void proxy_close(struct proxy *p);
+/*
+ * Forwards one request (copied: req, body may go once this returns) and
+ * calls done(ctx, ...) later, from the loop, with the answer: the
+ * upstream's, or a 502/504 of ours. Never calls done before returning:
+ * when no transfer can start it returns NULL with a 502 appended to now.
+ */
+struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
+			       const char *body, size_t len, int keep_alive,
+			       proxy_done_fn done, void *ctx, struct buf *now);
+/* Abandons a transfer (the client went away): done is not called. */
+void proxy_cancel(struct proxy_call *c);
+
 /* fault.c: decisions. ------------------------------------------------- */
 
 enum fault_outcome {

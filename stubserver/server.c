@@ -58,6 +58,7 @@ struct worker {
 	size_t nconns;
 	int stopping;
 	struct conn *conns;    /* list of open connections */
+	struct proxy *proxy;   /* accord record: forwarding to upstream */
 	char rbuf[READ_CHUNK]; /* every read lands here first */
 };
 
@@ -78,6 +79,17 @@ struct delivery {
 	int waiting;	  /* for the timer */
 	int wait_flush;	  /* for earlier writes to leave, before a close */
 	int hang_started; /* hang_ms timer running */
+	struct proxy_call *call;    /* accord record: the upstream's answer */
+	struct contract_work *work; /* POST /__accord/contract in progress */
+};
+
+/* POST /__accord/contract on the thread pool: it writes files. */
+struct contract_work {
+	uv_work_t req;
+	struct conn *c; /* NULL once the connection has gone */
+	struct shared *sh;
+	int keep;
+	struct buf out;
 };
 
 struct conn {
@@ -208,6 +220,14 @@ static void conn_close_how(struct conn *c, int reset)
 	if (c->phase == PH_CLOSING)
 		return;
 	c->phase = PH_CLOSING;
+	if (c->dl && c->dl->call) {
+		proxy_cancel(c->dl->call); /* the client went away */
+		c->dl->call = NULL;
+	}
+	if (c->dl && c->dl->work) {
+		c->dl->work->c = NULL; /* it finishes, and answers no one */
+		c->dl->work = NULL;
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -607,6 +627,95 @@ static void dl_start(struct conn *c, const struct fault_action *a,
 	c->dl = d;
 }
 
+/* The upstream's answer to a forwarded request: delivered now. */
+static void on_proxied(void *ctx, char *answer, size_t len)
+{
+	struct conn *c = ctx;
+	struct delivery *d = c->dl;
+	d->call = NULL;
+	d->data = answer;
+	d->len = len;
+	d->waiting = 0;
+	dl_run(c);
+}
+
+/* Whether a request is for the admin API rather than the upstream. */
+static int admin_target(const struct conn *c, const struct http1_request *req)
+{
+	return c->route != ROUTE_TRAFFIC && req->target_len >= 10 &&
+	       !memcmp(req->target, "/__accord/", 10);
+}
+
+/*
+ * accord record: the request goes to the upstream, and its answer comes
+ * back later as a delivery that waits (c->dl), so the requests pipelined
+ * behind it wait too and answers keep their order.
+ */
+static void forward(struct conn *c, const struct http1_request *req,
+		    const char *body, size_t len, int keep)
+{
+	struct delivery *d = xcalloc(1, sizeof(*d));
+	struct buf now;
+	buf_init(&now, 0);
+	d->finish = FIN_KEEP;
+	d->step = DL_DELAY;
+	c->dl = d;
+	d->call = proxy_start(c->w->proxy, req, body, len, keep, on_proxied, c,
+			      &now);
+	if (!d->call) /* an answer of ours, at once */
+		d->data = buf_detach(&now, &d->len);
+	else
+		d->waiting = 1;
+	buf_release(&now);
+}
+
+static void contract_run(uv_work_t *req)
+{
+	struct contract_work *cw = req->data;
+	svc_write_contract(cw->sh, cw->keep, &cw->out);
+}
+
+static void contract_done(uv_work_t *req, int status)
+{
+	struct contract_work *cw = req->data;
+	struct conn *c = cw->c;
+	(void)status;
+	if (c) {
+		struct delivery *d = c->dl;
+		d->work = NULL;
+		d->data = buf_detach(&cw->out, &d->len);
+		d->waiting = 0;
+		dl_run(c);
+	}
+	buf_release(&cw->out);
+	free(cw);
+}
+
+/* The contract is written off the loop; its answer is a delivery that
+ * waits, as a forwarded request's does. */
+static void defer_contract(struct conn *c, int keep)
+{
+	struct delivery *d = xcalloc(1, sizeof(*d));
+	struct contract_work *cw = xcalloc(1, sizeof(*cw));
+	d->finish = FIN_KEEP;
+	d->step = DL_DELAY;
+	c->dl = d;
+	cw->c = c;
+	cw->sh = c->w->sh;
+	cw->keep = keep;
+	cw->req.data = cw;
+	buf_init(&cw->out, 0);
+	if (uv_queue_work(&c->w->loop, &cw->req, contract_run, contract_done)) {
+		svc_write_contract(cw->sh, keep, &cw->out);
+		d->data = buf_detach(&cw->out, &d->len);
+		buf_release(&cw->out);
+		free(cw);
+		return;
+	}
+	d->work = cw;
+	d->waiting = 1;
+}
+
 /*
  * Answers one complete request; its body is body[0..len). The answer is
  * appended to out, unless a fault takes it (c->dl is then set).
@@ -617,6 +726,18 @@ static void dispatch(struct conn *c, const struct http1_request *req,
 	int keep = wants_keep_alive(req) && !c->w->stopping;
 	size_t mark = out->len;
 	struct fault_action act;
+	if (svc_is_contract_call(c->w->sh, req, c->route)) {
+		if (!keep)
+			c->close_after_write = 1;
+		defer_contract(c, keep);
+		return;
+	}
+	if (c->w->proxy && c->route != ROUTE_ADMIN && !admin_target(c, req)) {
+		if (!keep)
+			c->close_after_write = 1;
+		forward(c, req, body, len, keep);
+		return;
+	}
 	svc_handle(c->w->sh, req, body, len, keep, c->route, out, &act);
 	if (!keep)
 		c->close_after_write = 1;
@@ -883,8 +1004,11 @@ static void on_wake(uv_async_t *a)
 				c->close_after_write = 1;
 		}
 	}
-	if (!w->conns)
+	if (!w->conns) {
+		proxy_close(w->proxy); /* its handles have callbacks */
+		w->proxy = NULL;
 		uv_walk(&w->loop, close_walk, NULL);
+	}
 }
 
 /*
@@ -938,6 +1062,8 @@ void stub_config_init(struct stub_config *cfg)
 	cfg->journal_size = 1000;
 	cfg->max_connections = 10000;
 	cfg->idle_timeout_ms = 60000;
+	cfg->upstream_timeout_ms = 30000;
+	cfg->upstream_max_body = 64u << 20;
 	cfg->admin_port = -1;
 }
 
@@ -945,6 +1071,48 @@ struct pool {
 	struct worker *w;
 	int n;
 };
+
+struct stub_stopper {
+	pthread_mutex_t lock;
+	struct shared *sh; /* while serving */
+	int stop;
+};
+
+struct stub_stopper *stub_stopper_new(void)
+{
+	struct stub_stopper *st = xcalloc(1, sizeof(*st));
+	pthread_mutex_init(&st->lock, NULL);
+	return st;
+}
+
+void stub_stopper_stop(struct stub_stopper *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->stop = 1;
+	if (st->sh)
+		svc_stop(st->sh);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void stub_stopper_free(struct stub_stopper *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_destroy(&st->lock);
+	free(st);
+}
+
+/* The server is up (sh) or going (NULL): stops now if asked before. */
+static void stopper_attach(struct stub_stopper *st, struct shared *sh)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->sh = sh;
+	if (sh && st->stop)
+		svc_stop(sh);
+	pthread_mutex_unlock(&st->lock);
+}
 
 /* Wakes every worker (any thread): they check whether to stop. */
 static void wake_all(void *ctx)
@@ -976,6 +1144,14 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 		uv_async_init(&w->loop, &w->wake, on_wake);
 		w->wake.data = w;
 		pool.n = i + 1;
+		if (cfg->upstream) {
+			w->proxy = proxy_new(&w->loop, cfg, e);
+			if (!w->proxy) {
+				r = -1;
+				n = i + 1;
+				goto out;
+			}
+		}
 		if (open_listener(w, &w->listener, cfg->host, port, e)) {
 			r = -1;
 			n = i + 1;
@@ -1007,6 +1183,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 						: "http://%s:%d",
 			 cfg->host, bound_port(&ws[0].admin_listener));
 	}
+	stopper_attach(cfg->stopper, sh);
 	if (cfg->on_listen)
 		cfg->on_listen(cfg->listen_ctx, url,
 			       cfg->admin_port >= 0 ? admin_url : NULL);
@@ -1016,9 +1193,12 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	for (i = 1; i < n; i++)
 		pthread_join(ws[i].thread, NULL);
 out:
+	stopper_attach(cfg->stopper, NULL);
 	/* after a failed start the loops never ran: close what they hold */
 	for (i = 0; i < n; i++) {
 		if (r) {
+			proxy_close(ws[i].proxy);
+			ws[i].proxy = NULL;
 			uv_walk(&ws[i].loop, close_walk, NULL);
 			uv_run(&ws[i].loop, UV_RUN_DEFAULT);
 		}

@@ -95,6 +95,9 @@ struct shared {
 	unsigned long long hist_n;
 };
 
+static struct stub_set *swap_set_locked(struct shared *sh,
+					struct stub_set *set);
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -303,7 +306,18 @@ void svc_reload(struct shared *sh)
 		return;
 	}
 	pthread_rwlock_wrlock(&sh->set_lock);
-	old = sh->set;
+	old = swap_set_locked(sh, set);
+	pthread_rwlock_unlock(&sh->set_lock);
+	stub_set_free(old);
+	if (sh->cfg->verbosity >= 0)
+		fprintf(stderr, "accord: reloaded: %zu interactions\n",
+			stub_set_count(set));
+}
+
+/* Installs set (the set lock held for writing); returns the old one. */
+static struct stub_set *swap_set_locked(struct shared *sh, struct stub_set *set)
+{
+	struct stub_set *old = sh->set;
 	sh->set = set;
 	pthread_mutex_lock(&sh->lock);
 	journal_keep_descriptions(sh, old);
@@ -316,11 +330,7 @@ void svc_reload(struct shared *sh)
 	sh->nown = stub_set_count(set);
 	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
 	pthread_mutex_unlock(&sh->lock);
-	pthread_rwlock_unlock(&sh->set_lock);
-	stub_set_free(old);
-	if (sh->cfg->verbosity >= 0)
-		fprintf(stderr, "accord: reloaded: %zu interactions\n",
-			stub_set_count(set));
+	return old;
 }
 
 /* The actual request, in the model's terms. */
@@ -883,6 +893,105 @@ static void faults_admin(struct shared *sh, const struct http_request *r,
 	reply(200, faults_json(sh), head, keep, out);
 }
 
+/*
+ * The admin endpoints of accord mock and accord record:
+ * /__accord/interactions (GET the expectations, POST more: JSON or YAML,
+ * DELETE them all), GET /__accord/verify, POST /__accord/contract. Returns
+ * 0 when `what` is none of them.
+ */
+static int mode_admin(struct shared *sh, const struct http_request *r,
+		      const char *what, const char *body, size_t len, int head,
+		      int keep, struct buf *out)
+{
+	const struct stub_config *cfg = sh->cfg;
+	struct stub_mock *m = cfg->mock;
+	struct err e;
+	err_clear(&e);
+	if (!strcmp(what, "interactions") && m) {
+		struct stub_set *set = NULL, *old;
+		int rc = 0;
+		if (!strcmp(r->method, "GET") || head) {
+			reply(200, stub_mock_json(m), head, keep, out);
+			return 1;
+		}
+		if (strcmp(r->method, "POST") && strcmp(r->method, "DELETE")) {
+			reply(405, error_json("use GET, POST or DELETE"), head,
+			      keep, out);
+			return 1;
+		}
+		/* the set is rebuilt and swapped under the set lock, so a
+		 * request sees the expectations and their indexes agree */
+		pthread_rwlock_wrlock(&sh->set_lock);
+		if (!strcmp(r->method, "DELETE"))
+			stub_mock_clear(m);
+		else
+			rc = stub_mock_add(m, "body", body, len, &e);
+		if (!rc)
+			set = stub_mock_set(m, &e);
+		if (set) {
+			old = swap_set_locked(sh, set);
+			pthread_rwlock_unlock(&sh->set_lock);
+			stub_set_free(old);
+		} else {
+			pthread_rwlock_unlock(&sh->set_lock);
+			reply_err(400, &e, head, keep, out);
+			return 1;
+		}
+		{
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "interactions",
+						(double)stub_mock_count(m));
+			reply(200, o, head, keep, out);
+		}
+		return 1;
+	}
+	if (!strcmp(what, "verify") && m) {
+		int ok;
+		cJSON *o = stub_mock_verify(m, &ok);
+		reply(ok ? 200 : 409, o, head, keep, out);
+		return 1;
+	}
+	if (!strcmp(what, "contract") && cfg->write_contract) {
+		/* POST is taken off the loop (svc_is_contract_call) */
+		if (strcmp(r->method, "POST")) {
+			reply(405, error_json("use POST"), head, keep, out);
+			return 1;
+		}
+		svc_write_contract(sh, keep, out);
+		return 1;
+	}
+	return 0;
+}
+
+int svc_is_contract_call(struct shared *sh, const struct http1_request *req,
+			 enum svc_route route)
+{
+	static const char path[] = "/__accord/contract";
+	size_t n = sizeof(path) - 1;
+	return sh->cfg->write_contract && route != ROUTE_TRAFFIC &&
+	       req->method_len == 4 && !memcmp(req->method, "POST", 4) &&
+	       req->target_len >= n && !memcmp(req->target, path, n) &&
+	       (req->target_len == n || req->target[n] == '?') &&
+	       admin_allowed(sh, req);
+}
+
+void svc_write_contract(struct shared *sh, int keep_alive, struct buf *out)
+{
+	const struct stub_config *cfg = sh->cfg;
+	struct err e;
+	int rc;
+	cJSON *o;
+	err_clear(&e);
+	rc = cfg->write_contract(cfg->write_ctx, &e);
+	if (rc) {
+		reply_err(rc > 0 ? 409 : 500, &e, 0, keep_alive, out);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", "written");
+	reply(200, o, 0, keep_alive, out);
+}
+
 static void admin(struct shared *sh, const struct http1_request *req,
 		  const struct http_request *r, const char *body, size_t len,
 		  int keep, struct buf *out)
@@ -900,6 +1009,8 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		faults_admin(sh, r, what, body, len, head, keep, out);
 		return;
 	}
+	if (mode_admin(sh, r, what, body, len, head, keep, out))
+		return;
 	if (len) {
 		b = json_parse_text("body", body, len, NULL);
 		if (!b) {
@@ -1066,6 +1177,11 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		status = cfg->unmatched_status;
 		stub_respond_json(status, nearest, head, keep, out);
 	}
+	/* accord mock: under the set's lock, so index and set agree */
+	if (cfg->mock && found)
+		stub_mock_received(cfg->mock, pick.index);
+	else if (cfg->mock)
+		stub_mock_unexpected(cfg->mock, r->method, target, nearest);
 	/* journaled under the set's lock: the description is read in place,
 	 * where a reload could free it once the lock is gone */
 	desc = found ? (pick.description ? pick.description : "") : NULL;

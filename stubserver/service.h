@@ -46,6 +46,17 @@ uint64_t svc_fault_seed(struct shared *sh);
 /* Logs a request refused before it could be answered (400, 413, ...). */
 void svc_log_rejected(struct shared *sh, int status, const char *why);
 
+/*
+ * Whether req is POST /__accord/contract on a server that writes
+ * contracts (accord mock, accord record) and may be answered here: that
+ * call does file I/O and waits for a lock, so the server runs
+ * svc_write_contract() off its loop.
+ */
+int svc_is_contract_call(struct shared *sh, const struct http1_request *req,
+			 enum svc_route route);
+/* Checks and writes the contract (any thread); appends the answer. */
+void svc_write_contract(struct shared *sh, int keep_alive, struct buf *out);
+
 void svc_stop(struct shared *sh);
 int svc_stopping(struct shared *sh);
 /*

@@ -17,6 +17,9 @@
 struct stub_set;
 struct fault_profile;
 struct fault_replay;
+struct stub_mock;
+struct stub_recorder;
+struct stub_stopper;
 
 /*
  * Loads the contracts afresh for a reload (SIGHUP). Returns a new set, or
@@ -54,10 +57,38 @@ struct stub_config {
 	 * the admin API's when it has a port of its own (else NULL) */
 	void (*on_listen)(void *ctx, const char *url, const char *admin_url);
 	void *listen_ctx;
+	/* accord mock: the expectations the set is built from, answered
+	 * and counted; POST/DELETE /__accord/interactions, GET
+	 * /__accord/verify. NULL for a plain stub (not owned). */
+	struct stub_mock *mock;
+	/* accord record: forward traffic to `upstream` (libcurl multi on
+	 * the worker's loop) and hand each exchange to the recorder (not
+	 * owned); the set is then not consulted */
+	const char *upstream;
+	struct stub_recorder *recorder;
+	int upstream_timeout_ms;  /* default 30000 */
+	size_t upstream_max_body; /* default 64 MiB */
+	/* POST /__accord/contract: check and write the contract (cli/ does
+	 * the file I/O). Returns 0 when written, 1 when the expectations
+	 * were not met, -1 on error; e says why. */
+	int (*write_contract)(void *ctx, struct err *e);
+	void *write_ctx;
+	/* lets another thread stop the server (not owned); may be NULL */
+	struct stub_stopper *stopper;
 };
 
 /* Fills the defaults. */
 void stub_config_init(struct stub_config *cfg);
+
+/*
+ * A way to stop a server from any thread, as SIGTERM does, without a
+ * signal: stub_stopper_stop() before the server listens stops it as soon
+ * as it does; after it has stopped it does nothing. Give it to the server
+ * in cfg->stopper; free it after stub_serve() has returned.
+ */
+struct stub_stopper *stub_stopper_new(void);
+void stub_stopper_stop(struct stub_stopper *st);
+void stub_stopper_free(struct stub_stopper *st);
 
 /*
  * Serves `set` (taking ownership) until SIGINT or SIGTERM, then drains
@@ -116,5 +147,102 @@ struct fault_replay *fault_replay_read(const char *name, const char *buf,
 				       size_t len, struct err *e);
 size_t fault_replay_count(const struct fault_replay *rp);
 void fault_replay_free(struct fault_replay *rp);
+
+/*
+ * Mock expectations (mock.c), shared by the server's workers (own lock).
+ * Interactions are kept as Pact v4 objects in registration order; the
+ * set built from them has expectation i at index i.
+ */
+struct stub_mock *stub_mock_new(const char *consumer, const char *provider);
+void stub_mock_free(struct stub_mock *m);
+/*
+ * Registers the interactions of a whole pact (any version, JSON or YAML),
+ * one Pact interaction object or a list of them (version guessed from
+ * their shape: v4 keys, v2 "$."-keyed rules, else v3), or one interaction
+ * in YAML. YAML without parties gets the mock's. -1 with err set.
+ */
+int stub_mock_add(struct stub_mock *m, const char *name, const char *buf,
+		  size_t len, struct err *e);
+/* Registers the interactions of c (copied). -1 with err set. */
+int stub_mock_add_contract(struct stub_mock *m, const struct contract *c,
+			   struct err *e);
+/* Forgets every expectation, what was received and what was unexpected. */
+void stub_mock_clear(struct stub_mock *m);
+size_t stub_mock_count(struct stub_mock *m);
+/* A new set of the expectations (caller owns), or NULL with err set. */
+struct stub_set *stub_mock_set(struct stub_mock *m, struct err *e);
+/* Counts a request answered by expectation `index`. */
+void stub_mock_received(struct stub_mock *m, size_t index);
+/* Keeps (the first 100 of) the requests no expectation matched. */
+void stub_mock_unexpected(struct stub_mock *m, const char *method,
+			  const char *target, const cJSON *nearest);
+/*
+ * The verification report {ok, expected, received, missing: [...],
+ * unexpected_count, unexpected: [...]}; *ok says whether every expected
+ * HTTP interaction was received and nothing unexpected came. Caller frees.
+ */
+cJSON *stub_mock_verify(struct stub_mock *m, int *ok);
+/* The expectations as a v4 pact document. Caller frees. */
+cJSON *stub_mock_json(struct stub_mock *m);
+/* The expectations as a contract (caller frees), or NULL with err set. */
+struct contract *stub_mock_contract(struct stub_mock *m, struct err *e);
+
+/* A header as a name and a value. */
+struct stub_field {
+	const char *name;
+	const char *value;
+};
+
+/* One exchange the recording proxy saw (everything borrowed). */
+struct stub_exchange {
+	const char *method;
+	const char *target; /* origin-form: "/a/b?x=1" */
+	const struct stub_field *req_headers;
+	size_t nreq_headers;
+	const char *req_body;
+	size_t req_len;
+	int status;
+	const struct stub_field *resp_headers;
+	size_t nresp_headers;
+	const char *resp_body;
+	size_t resp_len;
+	double ms;		 /* from forwarding to the whole answer */
+	const char *description; /* X-Accord-Description, or NULL */
+};
+
+/* What the recorder makes of exchanges (record.c). */
+struct stub_record_opts {
+	const char *consumer;
+	const char *provider;
+	int generalize; /* infer matchers for response bodies */
+	/* "{method} {path}" by default; also {query} and {status} */
+	const char *describe;
+	const char *const *redact; /* more header names to redact */
+	size_t nredact;
+};
+
+/*
+ * The recorder: exchanges become Pact v4 interactions, thread-safe.
+ * Secrets are redacted (Authorization, Cookie, Set-Cookie,
+ * Proxy-Authorization and opts->redact: the value becomes "REDACTED" with
+ * a regex matcher that asks only for the header to be there), headers of
+ * one connection and volatile ones are dropped (Connection, Date, Server,
+ * Content-Length, ...), identical interactions are kept once, and an
+ * interaction whose description is taken by a different one gets " (2)",
+ * " (3)", ... The options are copied.
+ */
+struct stub_recorder *stub_recorder_new(const struct stub_record_opts *o);
+void stub_recorder_free(struct stub_recorder *r);
+void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x);
+size_t stub_recorder_count(struct stub_recorder *r);
+/* What was recorded as a v4 contract (caller frees); NULL with err set. */
+struct contract *stub_recorder_contract(struct stub_recorder *r, struct err *e);
+/*
+ * The observed latency of each interaction as a fault profile (the
+ * format of docs/faults.md): one rule per interaction, matched by its
+ * description, with a fixed latency (one observation) or percentiles.
+ * Caller frees.
+ */
+cJSON *stub_recorder_latency(struct stub_recorder *r);
 
 #endif

@@ -72,6 +72,14 @@ else
 	note "faults: skipped (tool_curl or tool_flood missing)"
 fi
 
+# accord mock and accord record over real sockets
+if command -v curl >/dev/null 2>&1; then
+	suite mock 1 sh tests/mock.sh "$build" "$shared"
+	suite record 1 sh tests/record.sh "$build" "$shared"
+else
+	note "mock, record: skipped (curl missing)"
+fi
+
 # the official Pact verifier against accord stub (skips itself without npm)
 suite interop 0 sh tests/interop.sh "$build" "$shared"
 

@@ -1,0 +1,563 @@
+/*
+ * proxy.c: the forwarding half of `accord record`. Each request a worker
+ * reads is sent on to the upstream with libcurl's multi interface driven
+ * by the worker's own libuv loop: curl says which sockets to watch and
+ * when to time out, uv_poll and a uv_timer call it back, so the loop never
+ * blocks on the upstream. The upstream's answer is handed back as the
+ * bytes of an HTTP/1.1 response, to be delivered like a delayed stub
+ * answer (server.c), and the exchange is given to the recorder.
+ *
+ * An upstream that cannot be reached gets the client a 502, one that does
+ * not answer within --timeout a 504, one whose body is over the limit a
+ * 502; none of them is recorded.
+ */
+#include "stubserver/internal.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define MAX_RESPONSE_HEAD (64 * 1024)
+
+struct sock {
+	uv_poll_t poll;
+	curl_socket_t fd;
+	struct proxy *p;
+	struct sock *prev, *next;
+};
+
+struct proxy {
+	uv_loop_t *loop;
+	CURLM *multi;
+	uv_timer_t timer;
+	const struct stub_config *cfg;
+	struct sock *socks;
+	struct proxy_call *calls;
+	int closing;
+};
+
+struct proxy_call {
+	struct proxy *p;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char errbuf[CURL_ERROR_SIZE];
+	struct proxy_call *prev, *next;
+	proxy_done_fn done;
+	void *ctx;
+	int keep_alive;
+	int head;
+	int too_large;
+	uint64_t t0;
+	/* what was asked, for the recorder */
+	char *method;
+	char *target;
+	struct stub_field *req_h;
+	size_t nreq_h;
+	char *req_body;
+	size_t req_len;
+	char *description; /* X-Accord-Description, or NULL */
+	/* what came back */
+	struct stub_field *resp_h;
+	size_t nresp_h, capresp_h;
+	size_t head_bytes;
+	struct buf body;
+};
+
+/* Headers that belong to one connection, or that we set ourselves. */
+static int hop_by_hop(const char *name, size_t n)
+{
+	static const char *const names[] = {
+		"Connection",
+		"Keep-Alive",
+		"Proxy-Connection",
+		"Transfer-Encoding",
+		"TE",
+		"Trailer",
+		"Upgrade",
+		"Host",
+		"Content-Length",
+		"Expect",
+		NULL,
+	};
+	size_t i;
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == n && !str_ncasecmp(name, names[i], n))
+			return 1;
+	return 0;
+}
+
+/* Curl's sockets on our loop. */
+
+static void sock_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void sock_close(struct proxy *p, struct sock *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		p->socks = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	uv_poll_stop(&s->poll);
+	uv_close((uv_handle_t *)&s->poll, sock_closed);
+}
+
+static void check_done(struct proxy *p);
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+	struct sock *s = h->data;
+	struct proxy *p = s->p;
+	int flags = 0, running;
+	if (status < 0)
+		flags = CURL_CSELECT_ERR;
+	if (events & UV_READABLE)
+		flags |= CURL_CSELECT_IN;
+	if (events & UV_WRITABLE)
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(p->multi, s->fd, flags, &running);
+	check_done(p);
+}
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
+		     void *socketp)
+{
+	struct proxy *p = userp;
+	struct sock *s = socketp;
+	int events = 0;
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (s) {
+			curl_multi_assign(p->multi, fd, NULL);
+			sock_close(p, s);
+		}
+		return 0;
+	}
+	if (!s) {
+		s = xcalloc(1, sizeof(*s));
+		s->fd = fd;
+		s->p = p;
+		if (uv_poll_init_socket(p->loop, &s->poll, fd)) {
+			free(s);
+			return -1;
+		}
+		s->poll.data = s;
+		s->next = p->socks;
+		if (p->socks)
+			p->socks->prev = s;
+		p->socks = s;
+		curl_multi_assign(p->multi, fd, s);
+	}
+	if (what & CURL_POLL_IN)
+		events |= UV_READABLE;
+	if (what & CURL_POLL_OUT)
+		events |= UV_WRITABLE;
+	uv_poll_start(&s->poll, events, on_poll);
+	return 0;
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct proxy *p = t->data;
+	int running;
+	curl_multi_socket_action(p->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(p);
+}
+
+static int on_timeout(CURLM *multi, long ms, void *userp)
+{
+	struct proxy *p = userp;
+	(void)multi;
+	if (p->closing)
+		return 0;
+	if (ms < 0)
+		uv_timer_stop(&p->timer);
+	else
+		uv_timer_start(&p->timer, on_timer, (uint64_t)ms, 0);
+	return 0;
+}
+
+struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
+			struct err *e)
+{
+	struct proxy *p = xcalloc(1, sizeof(*p));
+	p->loop = loop;
+	p->cfg = cfg;
+	p->multi = curl_multi_init();
+	if (!p->multi) {
+		free(p);
+		err_set(e, ERR_IO, "cannot start libcurl");
+		return NULL;
+	}
+	uv_timer_init(loop, &p->timer);
+	p->timer.data = p;
+	curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
+	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
+	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
+	return p;
+}
+
+static void call_free(struct proxy_call *c)
+{
+	size_t i;
+	struct proxy *p = c->p;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	curl_multi_remove_handle(p->multi, c->easy);
+	curl_easy_cleanup(c->easy);
+	curl_slist_free_all(c->hdrs);
+	for (i = 0; i < c->nreq_h; i++) {
+		free((char *)c->req_h[i].name);
+		free((char *)c->req_h[i].value);
+	}
+	for (i = 0; i < c->nresp_h; i++) {
+		free((char *)c->resp_h[i].name);
+		free((char *)c->resp_h[i].value);
+	}
+	free(c->req_h);
+	free(c->resp_h);
+	free(c->method);
+	free(c->target);
+	free(c->req_body);
+	free(c->description);
+	buf_release(&c->body);
+	free(c);
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+void proxy_close(struct proxy *p)
+{
+	if (!p)
+		return;
+	p->closing = 1;
+	while (p->calls)
+		call_free(p->calls);
+	curl_multi_cleanup(p->multi);
+	while (p->socks)
+		sock_close(p, p->socks);
+	uv_timer_stop(&p->timer);
+	uv_close((uv_handle_t *)&p->timer, timer_closed);
+}
+
+/* Transfers. */
+
+static size_t on_header(char *data, size_t size, size_t n, void *userp)
+{
+	struct proxy_call *c = userp;
+	size_t len = size * n, k = len, colon;
+	struct stub_field *f;
+	c->head_bytes += len;
+	if (c->head_bytes > MAX_RESPONSE_HEAD) {
+		c->too_large = 1;
+		return 0;
+	}
+	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
+		/* a new response (after 100 Continue): its headers only */
+		size_t i;
+		for (i = 0; i < c->nresp_h; i++) {
+			free((char *)c->resp_h[i].name);
+			free((char *)c->resp_h[i].value);
+		}
+		c->nresp_h = 0;
+		return len;
+	}
+	while (k && (data[k - 1] == '\r' || data[k - 1] == '\n'))
+		k--;
+	for (colon = 0; colon < k && data[colon] != ':'; colon++)
+		;
+	if (colon == k || !colon)
+		return len; /* the blank line, or not a header */
+	c->resp_h = xgrow(c->resp_h, &c->capresp_h, c->nresp_h + 1,
+			  sizeof(*c->resp_h));
+	f = &c->resp_h[c->nresp_h++];
+	f->name = xstrndup(data, colon);
+	colon++;
+	while (colon < k && (data[colon] == ' ' || data[colon] == '\t'))
+		colon++;
+	while (k > colon && (data[k - 1] == ' ' || data[k - 1] == '\t'))
+		k--;
+	f->value = xstrndup(data + colon, k - colon);
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+	struct proxy_call *c = userp;
+	if (buf_add(&c->body, data, size * n)) {
+		c->too_large = 1;
+		return 0;
+	}
+	return size * n;
+}
+
+/* An answer of our own (502, 504) as bytes; caller frees. */
+static char *own_answer(int status, const char *msg, int head, int keep,
+			size_t *len)
+{
+	struct buf out;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", msg);
+	buf_init(&out, 0);
+	stub_respond_json(status, o, head, keep, &out);
+	cJSON_Delete(o);
+	return buf_detach(&out, len);
+}
+
+/* The upstream's answer, passed on: its status, its headers but the
+ * per-connection ones, our framing, its body. */
+static char *relay(struct proxy_call *c, int status, size_t *len)
+{
+	struct buf out;
+	size_t i;
+	buf_init(&out, 0);
+	buf_addf(&out, "HTTP/1.1 %d %s\r\n", status, stub_reason(status));
+	for (i = 0; i < c->nresp_h; i++) {
+		const struct stub_field *f = &c->resp_h[i];
+		/* a HEAD answer keeps the length the GET would have */
+		if (c->head && !str_casecmp(f->name, "Content-Length")) {
+			buf_addf(&out, "%s: %s\r\n", f->name, f->value);
+			continue;
+		}
+		if (hop_by_hop(f->name, strlen(f->name)))
+			continue;
+		buf_addf(&out, "%s: %s\r\n", f->name, f->value);
+	}
+	if (!c->head)
+		buf_addf(&out, "Content-Length: %zu\r\n", c->body.len);
+	if (!c->keep_alive)
+		buf_addstr(&out, "Connection: close\r\n");
+	buf_addstr(&out, "\r\n");
+	if (!c->head)
+		buf_add(&out, c->body.ptr, c->body.len);
+	return buf_detach(&out, len);
+}
+
+static void finish(struct proxy_call *c, CURLcode rc)
+{
+	struct proxy *p = c->p;
+	const struct stub_config *cfg = p->cfg;
+	char *answer;
+	size_t len;
+	struct buf msg;
+	long status = 0;
+	buf_init(&msg, 0);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (c->too_large) {
+		buf_addf(&msg,
+			 "accord record: the upstream's answer is larger "
+			 "than the limit (%zu bytes); nothing recorded",
+			 cfg->upstream_max_body);
+		answer = own_answer(502, msg.ptr, c->head, c->keep_alive, &len);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		buf_addf(&msg,
+			 "accord record: the upstream %s did not answer within "
+			 "%d ms (--timeout); nothing recorded",
+			 cfg->upstream, cfg->upstream_timeout_ms);
+		answer = own_answer(504, msg.ptr, c->head, c->keep_alive, &len);
+	} else if (rc != CURLE_OK || status < 100 || status > 999) {
+		buf_addf(&msg,
+			 "accord record: cannot reach the upstream %s: %s; "
+			 "nothing recorded",
+			 cfg->upstream,
+			 c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+		answer = own_answer(502, msg.ptr, c->head, c->keep_alive, &len);
+	} else {
+		struct stub_exchange x;
+		answer = relay(c, (int)status, &len);
+		memset(&x, 0, sizeof(x));
+		x.method = c->method;
+		x.target = c->target;
+		x.req_headers = c->req_h;
+		x.nreq_headers = c->nreq_h;
+		x.req_body = c->req_body;
+		x.req_len = c->req_len;
+		x.status = (int)status;
+		x.resp_headers = c->resp_h;
+		x.nresp_headers = c->nresp_h;
+		x.resp_body = c->body.ptr;
+		x.resp_len = c->body.len;
+		x.ms = (double)(uv_hrtime() - c->t0) / 1e6;
+		x.description = c->description;
+		if (cfg->recorder)
+			stub_recorder_add(cfg->recorder, &x);
+		if (cfg->verbosity > 0)
+			fprintf(stderr, "accord: %ld %s %s <- %s (%.3f ms)\n",
+				status, c->method, c->target, cfg->upstream,
+				x.ms);
+	}
+	if (rc != CURLE_OK && cfg->verbosity >= 0 && msg.len)
+		fprintf(stderr, "accord: %s %s -> %s\n", c->method, c->target,
+			msg.ptr);
+	buf_release(&msg);
+	{
+		proxy_done_fn done = c->done;
+		void *ctx = c->ctx;
+		call_free(c);
+		done(ctx, answer, len);
+	}
+}
+
+static void check_done(struct proxy *p)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(p->multi, &left))) {
+		struct proxy_call *c = NULL;
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
+		if (c)
+			finish(c, m->data.result);
+	}
+}
+
+/* The origin-form of a request-target (absolute-form loses its scheme
+ * and authority). */
+static const char *origin_form(const char *t, size_t len, size_t *out_len)
+{
+	if (len > 7 && !str_ncasecmp(t, "http", 4)) {
+		const char *p = memchr(t, ':', len), *end = t + len;
+		if (p && p + 2 < end && p[1] == '/' && p[2] == '/') {
+			p += 3;
+			while (p < end && *p != '/' && *p != '?')
+				p++;
+			*out_len = (size_t)(end - p);
+			return p;
+		}
+	}
+	*out_len = len;
+	return t;
+}
+
+/* A 502 of our own into now, when no transfer could start. */
+static void cannot_start(int keep_alive, struct buf *now)
+{
+	size_t n;
+	char *a = own_answer(
+		502, "accord record: cannot start a transfer to the upstream",
+		0, keep_alive, &n);
+	buf_add(now, a, n);
+	free(a);
+}
+
+struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
+			       const char *body, size_t len, int keep_alive,
+			       proxy_done_fn done, void *ctx, struct buf *now)
+{
+	const struct stub_config *cfg = p->cfg;
+	struct proxy_call *c;
+	struct buf url, h;
+	const char *t;
+	size_t tlen, i, ulen = strlen(cfg->upstream);
+	int has_accept = 0;
+	CURL *easy = curl_easy_init();
+	if (!easy) {
+		cannot_start(keep_alive, now);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->p = p;
+	c->easy = easy;
+	c->done = done;
+	c->ctx = ctx;
+	c->keep_alive = keep_alive;
+	c->t0 = uv_hrtime();
+	c->method = xstrndup(req->method, req->method_len);
+	c->head = !strcmp(c->method, "HEAD");
+	t = origin_form(req->target, req->target_len, &tlen);
+	c->target = xstrndup(t, tlen);
+	if (len) {
+		c->req_body = xmalloc(len);
+		memcpy(c->req_body, body, len);
+		c->req_len = len;
+	}
+	buf_init(&c->body, cfg->upstream_max_body);
+	c->req_h = xcalloc(req->nheaders + 1, sizeof(*c->req_h));
+	buf_init(&h, 0);
+	for (i = 0; i < req->nheaders; i++) {
+		const struct http1_header *x = &req->headers[i];
+		if (x->name_len == 20 &&
+		    !str_ncasecmp(x->name, "X-Accord-Description", 20)) {
+			free(c->description);
+			c->description = xstrndup(x->value, x->value_len);
+			continue;
+		}
+		if (hop_by_hop(x->name, x->name_len) ||
+		    (x->name_len == 15 &&
+		     !str_ncasecmp(x->name, "Accept-Encoding", 15)))
+			continue; /* the upstream answers in identity */
+		if (x->name_len == 6 && !str_ncasecmp(x->name, "Accept", 6))
+			has_accept = 1;
+		c->req_h[c->nreq_h].name = xstrndup(x->name, x->name_len);
+		c->req_h[c->nreq_h].value = xstrndup(x->value, x->value_len);
+		c->nreq_h++;
+		buf_reset(&h);
+		buf_add(&h, x->name, x->name_len);
+		buf_addstr(&h, x->value_len ? ": " : ";");
+		buf_add(&h, x->value, x->value_len);
+		c->hdrs = curl_slist_append(c->hdrs, h.ptr);
+	}
+	buf_release(&h);
+	/* no "Expect: 100-continue" round trip; no Accept the client did
+	 * not send */
+	c->hdrs = curl_slist_append(c->hdrs, "Expect:");
+	if (!has_accept)
+		c->hdrs = curl_slist_append(c->hdrs, "Accept:");
+	buf_init(&url, 0);
+	while (ulen && cfg->upstream[ulen - 1] == '/')
+		ulen--;
+	buf_add(&url, cfg->upstream, ulen);
+	buf_add(&url, t, tlen);
+	curl_easy_setopt(easy, CURLOPT_URL, url.ptr);
+	buf_release(&url);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, c->method);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, c->hdrs);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+			 (long)cfg->upstream_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	if (c->head)
+		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+	else if (len || !strcmp(c->method, "POST") ||
+		 !strcmp(c->method, "PUT") || !strcmp(c->method, "PATCH")) {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)len);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS,
+				 c->req_body ? c->req_body : "");
+	}
+	c->next = p->calls;
+	if (p->calls)
+		p->calls->prev = c;
+	p->calls = c;
+	if (curl_multi_add_handle(p->multi, easy) == CURLM_OK)
+		return c;
+	call_free(c);
+	cannot_start(keep_alive, now);
+	return NULL;
+}
+
+void proxy_cancel(struct proxy_call *c)
+{
+	if (c)
+		call_free(c);
+}
