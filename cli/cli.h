@@ -75,6 +75,11 @@ void path_list_release(struct path_list *l);
  * caller initialised and releases; prints why not and returns -1.
  */
 int read_input(const char *path, struct buf *out);
+/*
+ * A duration option in milliseconds: "10s", "500ms", "1.5s", "2m", or a
+ * plain number of seconds, at most a day; -1 when malformed.
+ */
+long opt_duration_ms(const char *s);
 /* Writes b to stdout and flushes; prints an error and returns -1. */
 int write_stdout(const struct buf *b);
 

@@ -74,26 +74,6 @@ static void announce(void *ctx, const char *url, const char *admin_url)
 		child_start(&run->child, url);
 }
 
-/* "30s", "500ms", "2m" or plain seconds, into milliseconds. */
-static int duration_ms(const char *s, int *ms)
-{
-	char *end;
-	double v = strtod(s, &end), scale = 1000;
-	if (end == s || !(v > 0))
-		return -1;
-	if (!strcmp(end, "ms"))
-		scale = 1;
-	else if (!strcmp(end, "m"))
-		scale = 60000;
-	else if (*end && strcmp(end, "s"))
-		return -1;
-	v *= scale;
-	if (v < 1 || v > 86400000)
-		return -1;
-	*ms = (int)v;
-	return 0;
-}
-
 /* Splits "A,B" into a NULL-terminated list of copies. */
 static char **split_names(const char *s, size_t *n)
 {
@@ -187,7 +167,11 @@ int cmd_record(int argc, char **argv)
 	}
 	if (spec_option(spec, &run.spec))
 		return EXIT_ERROR;
-	if (timeout && duration_ms(timeout, &cfg.upstream_timeout_ms)) {
+	if (timeout) {
+		long ms = opt_duration_ms(timeout);
+		cfg.upstream_timeout_ms = ms > 0 ? (int)ms : -1;
+	}
+	if (timeout && cfg.upstream_timeout_ms < 1) {
 		fprintf(stderr,
 			"accord: error: --timeout: expected a duration such "
 			"as 30s or 500ms, not '%s'\n",

@@ -26,30 +26,6 @@ static const char *const usage[] = {
 	NULL
 };
 
-/* "10s", "500ms", "2m", or plain seconds; -1 when malformed. */
-static long parse_duration_ms(const char *s)
-{
-	long v, mul = 1000;
-	size_t n = strlen(s);
-	char num[32];
-	if (n >= 2 && !strcmp(s + n - 2, "ms")) {
-		mul = 1;
-		n -= 2;
-	} else if (n >= 1 && s[n - 1] == 's') {
-		n -= 1;
-	} else if (n >= 1 && s[n - 1] == 'm') {
-		mul = 60000;
-		n -= 1;
-	}
-	if (!n || n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (parse_long(num, 0, 86400000L / mul, &v))
-		return -1;
-	return v * mul;
-}
-
 /*
  * Takes every "--header H" / "--header=H" / "-H H" out of argv (opt_parse
  * keeps one value per option; headers repeat). Returns argc left, or -1
@@ -139,7 +115,7 @@ int cmd_verify(int argc, char **argv)
 	const char **hs = NULL, *header_help = NULL;
 	size_t nh = 0, i, n = 0;
 	int verbose = 0, quiet = 0, jobs = 1, nargs, rc = EXIT_ERROR, bad;
-	long timeout_ms;
+	long timeout_ms, wait_ms = -1;
 	struct opt opts[] = {
 		OPT_STRING_(0, "provider-url", &cfg.provider_url, "URL",
 			    "the provider's base URL"),
@@ -193,9 +169,11 @@ int cmd_verify(int argc, char **argv)
 		free(hs);
 		return EXIT_ERROR;
 	}
-	timeout_ms = parse_duration_ms(timeout);
+	timeout_ms = opt_duration_ms(timeout);
+	if (wait)
+		wait_ms = opt_duration_ms(wait);
 	if (timeout_ms <= 0 || jobs < 1 || jobs > 256 ||
-	    (wait && parse_duration_ms(wait) < 0)) {
+	    (wait && wait_ms < 0)) {
 		fprintf(stderr, "accord: error: %s\n",
 			timeout_ms <= 0 ? "--timeout expects a duration "
 					  "such as 10s or 500ms"
@@ -242,8 +220,7 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	err_clear(&e);
-	if (wait &&
-	    verify_wait_for(cfg.provider_url, parse_duration_ms(wait), &e)) {
+	if (wait && verify_wait_for(cfg.provider_url, wait_ms, &e)) {
 		fprintf(stderr, "accord: error: %s\n", e.msg);
 		goto cleanup;
 	}

@@ -256,6 +256,24 @@ int read_input(const char *path, struct buf *out)
 	return -1;
 }
 
+long opt_duration_ms(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end), scale = 1000;
+	if (end == s || !(v >= 0))
+		return -1;
+	if (!strcmp(end, "ms"))
+		scale = 1;
+	else if (!strcmp(end, "m"))
+		scale = 60000;
+	else if (*end && strcmp(end, "s"))
+		return -1;
+	v *= scale;
+	if (v > 86400000)
+		return -1;
+	return (long)v;
+}
+
 int write_stdout(const struct buf *b)
 {
 	fwrite(b->ptr, 1, b->len, stdout);

@@ -41,6 +41,7 @@
 
 #define FAULT_MAX_RULES 1000
 #define FAULT_MAX_COUNTERS (1u << 20)
+#define FAULT_MAX_METRICS 4096
 #define FAULT_MAX_MS (24.0 * 3600 * 1000)
 #define FAULT_MAX_GARBAGE (1u << 20)
 #define FAULT_DEFAULT_GARBAGE 64
@@ -1058,16 +1059,25 @@ const char *fault_rule_name(const struct fault_profile *p, size_t i)
 
 /* ---- matching ---- */
 
-static int re_search(const struct fault_profile *p, pcre2_code *re,
-		     const char *s, size_t len)
+/*
+ * Regex searches for one decision share one match data block, made on the
+ * first search: requests that no rule regex looks at allocate nothing.
+ */
+struct searcher {
+	const struct fault_profile *p;
+	pcre2_match_data *md;
+};
+
+static int re_search(struct searcher *sr, pcre2_code *re, const char *s,
+		     size_t len)
 {
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	int rc;
-	if (!md)
-		abort();
-	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, p->mctx);
-	pcre2_match_data_free(md);
-	return rc >= 0;
+	if (!sr->md) {
+		sr->md = pcre2_match_data_create(1, NULL);
+		if (!sr->md)
+			abort();
+	}
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, sr->md, sr->p->mctx) >=
+	       0;
 }
 
 static int method_is(const struct fault_rule *r, const char *m, size_t len)
@@ -1080,8 +1090,11 @@ static int method_is(const struct fault_rule *r, const char *m, size_t len)
 	return 0;
 }
 
-static int rule_matches(const struct fault_profile *p,
-			const struct fault_rule *r,
+/*
+ * Whether rule r applies to q. Without q->req (no request, as for graph
+ * --faults) header matches are taken to hold: a client may send any.
+ */
+static int rule_matches(struct searcher *sr, const struct fault_rule *r,
 			const struct fault_request *q)
 {
 	size_t i;
@@ -1089,23 +1102,22 @@ static int rule_matches(const struct fault_profile *p,
 		return 0;
 	if (r->state) {
 		for (i = 0; i < q->nstates; i++)
-			if (!strcmp(q->states[i], r->state))
+			if (q->states[i] && !strcmp(q->states[i], r->state))
 				break;
 		if (i == q->nstates)
 			return 0;
 	}
 	if (r->desc_re &&
-	    (!q->description ||
-	     !re_search(p, r->desc_re, q->description, strlen(q->description))))
+	    (!q->description || !re_search(sr, r->desc_re, q->description,
+					   strlen(q->description))))
 		return 0;
-	if (r->path_re && !re_search(p, r->path_re, q->path, strlen(q->path)))
+	if (r->path_re && !re_search(sr, r->path_re, q->path, strlen(q->path)))
 		return 0;
-	for (i = 0; i < r->nheaders; i++) {
-		const struct http1_header *h =
-			q->req ? http1_header(q->req, r->headers[i].name)
-			       : NULL;
+	for (i = 0; q->req && i < r->nheaders; i++) {
+		const struct http1_header *h = http1_header(q->req,
+							    r->headers[i].name);
 		if (!h ||
-		    !re_search(p, r->headers[i].re, h->value, h->value_len))
+		    !re_search(sr, r->headers[i].re, h->value, h->value_len))
 			return 0;
 	}
 	return 1;
@@ -1116,29 +1128,20 @@ int fault_rule_may_match(const struct fault_profile *p, size_t i,
 			 const char *description, char *const *states,
 			 size_t nstates)
 {
-	const struct fault_rule *r;
-	size_t k;
+	struct searcher sr = { p, NULL };
+	struct fault_request q;
+	int rc;
 	if (!p || i >= p->n)
 		return 0;
-	r = &p->rules[i];
-	method = method ? method : "GET";
-	path = path ? path : "/";
-	description = description ? description : "";
-	if (r->nmethods && !method_is(r, method, strlen(method)))
-		return 0;
-	if (r->state) {
-		for (k = 0; k < nstates; k++)
-			if (states[k] && !strcmp(states[k], r->state))
-				break;
-		if (k == nstates)
-			return 0;
-	}
-	if (r->desc_re &&
-	    !re_search(p, r->desc_re, description, strlen(description)))
-		return 0;
-	if (r->path_re && !re_search(p, r->path_re, path, strlen(path)))
-		return 0;
-	return 1;
+	memset(&q, 0, sizeof(q));
+	q.method = method ? method : "GET";
+	q.path = path ? path : "/";
+	q.description = description ? description : "";
+	q.states = (const char *const *)states;
+	q.nstates = nstates;
+	rc = rule_matches(&sr, &p->rules[i], &q);
+	pcre2_match_data_free(sr.md);
+	return rc;
 }
 
 /* ---- randomness ---- */
@@ -1272,6 +1275,7 @@ struct fault_engine {
 	size_t tsize, count;
 	int overflowed;
 	struct metric *metrics;
+	size_t nmetrics;
 };
 
 static double mono_s(void)
@@ -1348,6 +1352,11 @@ static size_t key3(char *out, size_t cap, char kind, const char *a,
 	return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
 }
 
+/*
+ * Counts a fault by rule and effect. Rules come and go at run time (PUT
+ * with new names, over and over): past FAULT_MAX_METRICS series the new
+ * ones are counted under the rule name "(other)".
+ */
 static void metric_add(struct fault_engine *g, const char *rule,
 		       const char *effect)
 {
@@ -1355,7 +1364,15 @@ static void metric_add(struct fault_engine *g, const char *rule,
 	for (m = g->metrics; m; m = m->next)
 		if (!strcmp(m->rule, rule) && !strcmp(m->effect, effect))
 			break;
+	if (!m && g->nmetrics >= FAULT_MAX_METRICS) {
+		rule = "(other)";
+		for (m = g->metrics; m; m = m->next)
+			if (!strcmp(m->rule, rule) &&
+			    !strcmp(m->effect, effect))
+				break;
+	}
 	if (!m) {
+		g->nmetrics++;
 		m = xcalloc(1, sizeof(*m));
 		m->rule = xstrdup(rule);
 		m->effect = effect;
@@ -1673,6 +1690,7 @@ void fault_decide(struct fault_engine *g, const struct fault_request *q,
 	const struct fault_profile *p;
 	char session[SESSION_MAX + 1], key[512];
 	unsigned char hit[FAULT_MAX_RULES / 8 + 1];
+	struct searcher sr;
 	size_t i, slen = q->session_len;
 	double now;
 	struct counter *c;
@@ -1689,9 +1707,12 @@ void fault_decide(struct fault_engine *g, const struct fault_request *q,
 	p = g->profile;
 	/* matching first, outside the mutex */
 	memset(hit, 0, sizeof(hit));
+	sr.p = p;
+	sr.md = NULL;
 	for (i = 0; !g->replay && i < p->n; i++)
-		if (rule_matches(p, &p->rules[i], q))
+		if (rule_matches(&sr, &p->rules[i], q))
 			hit[i / 8] |= (unsigned char)(1u << (i % 8));
+	pcre2_match_data_free(sr.md);
 	now = mono_s();
 	pthread_mutex_lock(&g->mu);
 	c = counter(g, key, key3(key, sizeof(key), 'K', session, NULL, q->ix),
@@ -1897,7 +1918,10 @@ struct fault_replay *fault_replay_read(const char *name, const char *buf,
 		return NULL;
 	}
 	rp = xcalloc(1, sizeof(*rp));
-	rp->tsize = 1024;
+	/* two slots an entry at least: lookups stay O(1) for any journal */
+	for (rp->tsize = 1024; rp->tsize < 2 * (size_t)cJSON_GetArraySize(reqs);
+	     rp->tsize *= 2)
+		;
 	rp->table = xcalloc(rp->tsize, sizeof(*rp->table));
 	seed = cJSON_GetObjectItemCaseSensitive(doc, "seed");
 	if (cJSON_IsNumber(seed))

@@ -31,18 +31,7 @@ trap cleanup_all EXIT INT TERM
 
 # start_mock ARGS...: like start_stub, for accord mock.
 start_mock() {
-	: >"$TMP/out"
-	"$A" mock --port 0 "$@" >"$TMP/out" 2>"$TMP/err" &
-	PID=$!
-	i=0
-	while [ $i -lt 200 ]; do
-		URL=$(sed -n 's/^listening on //p' "$TMP/out")
-		[ -n "$URL" ] && break
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ -n "$URL" ]
+	start_server "$TMP/out" "$TMP/err" "$A" mock --port 0 "$@"
 }
 
 run_consumer() { # OUT SPEC [ENV...]: the consumer test under accord mock

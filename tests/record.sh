@@ -31,19 +31,11 @@ trap cleanup_all EXIT INT TERM
 
 # start_upstream ARGS...: an accord stub as the provider; sets UPID, UURL.
 start_upstream() {
-	: >"$TMP/uout"
-	"$A" stub --port 0 "$@" >"$TMP/uout" 2>"$TMP/uerr" &
-	UPID=$!
-	i=0
-	UURL=
-	while [ $i -lt 200 ]; do
-		UURL=$(sed -n 's/^listening on //p' "$TMP/uout")
-		[ -n "$UURL" ] && break
-		kill -0 $UPID 2>/dev/null || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ -n "$UURL" ]
+	keep_pid=$PID keep_url=${URL:-}
+	start_server "$TMP/uout" "$TMP/uerr" "$A" stub --port 0 "$@"
+	rc=$?
+	UPID=$PID UURL=$URL PID=$keep_pid URL=$keep_url
+	return $rc
 }
 
 stop_upstream() {
@@ -55,19 +47,7 @@ stop_upstream() {
 
 # start_record ARGS...: accord record in the background; sets PID, URL.
 start_record() {
-	: >"$TMP/out"
-	"$A" record --port 0 "$@" >"$TMP/out" 2>"$TMP/err" &
-	PID=$!
-	i=0
-	URL=
-	while [ $i -lt 200 ]; do
-		URL=$(sed -n 's/^listening on //p' "$TMP/out")
-		[ -n "$URL" ] && break
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ -n "$URL" ]
+	start_server "$TMP/out" "$TMP/err" "$A" record --port 0 "$@"
 }
 
 # get URL NAME [CURL ARGS...]: the status in $TMP/NAME.status, the body in

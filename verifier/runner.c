@@ -472,6 +472,15 @@ static void merge_state_reply(struct job *j)
  * that have nothing to do. Returns 1 when a call was started, 0 when the
  * job is done, -1 with err set on a fatal error.
  */
+/* Prepares the state call `action` for the job's current state. */
+static int state_call(struct job *j, const char *action, struct err *e)
+{
+	cJSON *doc = state_json(&j->r->ix->states[j->state], action);
+	int rc = call_post_json(j, j->cfg->state_url, doc);
+	cJSON_Delete(doc);
+	return rc ? err_set(e, ERR_IO, "%s", "libcurl: no handle") : 0;
+}
+
 static int job_next(struct job *j, CURLM *multi, struct err *e)
 {
 	const struct interaction *ix = j->r->ix;
@@ -484,15 +493,8 @@ static int job_next(struct job *j, CURLM *multi, struct err *e)
 				j->phase = PH_MAIN;
 				continue;
 			}
-			{
-				cJSON *doc = state_json(&ix->states[j->state],
-							"setup");
-				int rc = call_post_json(j, cfg->state_url, doc);
-				cJSON_Delete(doc);
-				if (rc)
-					return err_set(e, ERR_IO, "%s",
-						       "libcurl: no handle");
-			}
+			if (state_call(j, "setup", e))
+				return -1;
 			break;
 		case PH_MAIN:
 			if (j->r->reason) {
@@ -520,15 +522,8 @@ static int job_next(struct job *j, CURLM *multi, struct err *e)
 				j->phase = PH_DONE;
 				continue;
 			}
-			{
-				cJSON *doc = state_json(&ix->states[j->state],
-							"teardown");
-				int rc = call_post_json(j, cfg->state_url, doc);
-				cJSON_Delete(doc);
-				if (rc)
-					return err_set(e, ERR_IO, "%s",
-						       "libcurl: no handle");
-			}
+			if (state_call(j, "teardown", e))
+				return -1;
 			break;
 		case PH_DONE:
 			return 0;

@@ -540,6 +540,34 @@ START_TEST(test_install_and_copy)
 }
 END_TEST
 
+/* Rules renamed at run time again and again: the metrics stay bounded. */
+START_TEST(test_metrics_bounded)
+{
+	struct fault_engine *g = engine("rules:\n  - {name: r0, error: 500}\n",
+					1);
+	struct buf b;
+	const char *p;
+	size_t lines = 0;
+	int i;
+	for (i = 1; i <= 5000; i++) {
+		char text[64];
+		snprintf(text, sizeof(text),
+			 "rules:\n  - {name: r%d, error: 500}\n", i);
+		ck_assert_int_eq(outcome(g, "/x", NULL), FAULT_ERROR);
+		fault_engine_install(g, profile("p.yaml", text), 1);
+	}
+	buf_init(&b, 0);
+	fault_engine_metrics(g, &b);
+	for (p = b.ptr; (p = strstr(p, "accord_faults_total{")); p++)
+		lines++;
+	ck_assert_uint_le(lines, 4097);
+	ck_assert_ptr_nonnull(
+		strstr(b.ptr, "rule=\"(other)\",effect=\"error\"} 904"));
+	buf_release(&b);
+	fault_engine_free(g);
+}
+END_TEST
+
 static Suite *fault_suite(void)
 {
 	Suite *s = suite_create("fault");
@@ -568,6 +596,7 @@ static Suite *fault_suite(void)
 
 	tcase_add_test(tl, test_log_and_replay);
 	tcase_add_test(tl, test_install_and_copy);
+	tcase_add_test(tl, test_metrics_bounded);
 	suite_add_tcase(s, tl);
 	return s;
 }
