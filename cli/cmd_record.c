@@ -21,7 +21,7 @@ static const char *const usage[] = {
 	"accord record --upstream URL --consumer NAME --provider NAME "
 	"[--port N] [--host ADDR] [--spec v3|v4] [--out FILE|DIR] "
 	"[--timeout D] [--generalize] [--redact H[,H...]] [--describe T] "
-	"[--record-latency FILE] [-v|-q] [-- CMD ARGS...]",
+	"[--state NAME] [--record-latency FILE] [-v|-q] [-- CMD ARGS...]",
 	NULL
 };
 
@@ -105,7 +105,7 @@ int cmd_record(int argc, char **argv)
 	const char *host = NULL, *consumer = NULL, *provider = NULL,
 		   *spec = "v4", *out = "pacts/", *upstream = NULL,
 		   *timeout = NULL, *redact = NULL, *describe = NULL,
-		   *latency = NULL;
+		   *latency = NULL, *state = NULL;
 	char **cmd, **names = NULL;
 	size_t nnames = 0, k;
 	int n, verbose = 0, quiet = 0, generalize = 0, max_body_mb = 64, rc,
@@ -135,6 +135,9 @@ int cmd_record(int argc, char **argv)
 		OPT_STRING_(0, "describe", &describe, "T",
 			    "descriptions: '{method} {path}' (default); also "
 			    "{query}, {status}"),
+		OPT_STRING_(0, "state", &state, "NAME",
+			    "the provider state to record interactions under "
+			    "(X-Accord-State and /__accord/state override it)"),
 		OPT_STRING_(0, "record-latency", &latency, "FILE",
 			    "write observed latencies as a fault profile"),
 		OPT_INT_(0, "max-body", &max_body_mb, "MB",
@@ -203,6 +206,7 @@ int cmd_record(int argc, char **argv)
 	run.has_child = cmd != NULL;
 	pthread_mutex_init(&run.write_lock, NULL);
 	cfg.upstream = upstream;
+	cfg.state = state;
 	cfg.recorder = run.rec;
 	cfg.max_body = (size_t)max_body_mb << 20;
 	cfg.upstream_max_body = (size_t)max_body_mb << 20;

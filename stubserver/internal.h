@@ -187,8 +187,13 @@ struct proxy_call;
 typedef void (*proxy_done_fn)(void *ctx, char *answer, size_t len);
 
 /* A forwarder on `loop` to cfg->upstream; NULL with err set. */
+struct shared;
+/*
+ * A forwarder on `loop` to cfg->upstream, whose exchanges are journaled,
+ * counted and given their provider states through sh; NULL with err set.
+ */
 struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
-			struct err *e);
+			struct shared *sh, struct err *e);
 /*
  * Cancels every transfer (no callback) and closes the forwarder's handles;
  * it frees itself when the loop has closed them. Before the loop ends.

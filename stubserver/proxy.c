@@ -12,6 +12,7 @@
  * 502; none of them is recorded.
  */
 #include "stubserver/internal.h"
+#include "stubserver/service.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ struct proxy {
 	CURLM *multi;
 	uv_timer_t timer;
 	const struct stub_config *cfg;
+	struct shared *sh; /* for states, the journal and metrics */
 	struct sock *socks;
 	struct proxy_call *calls;
 	int closing;
@@ -58,6 +60,8 @@ struct proxy_call {
 	char *req_body;
 	size_t req_len;
 	char *description; /* X-Accord-Description, or NULL */
+	char *session;	   /* X-Accord-Session, or NULL */
+	cJSON *states;	   /* providerStates to record, or NULL */
 	/* what came back */
 	struct stub_field *resp_h;
 	size_t nresp_h, capresp_h;
@@ -183,11 +187,12 @@ static int on_timeout(CURLM *multi, long ms, void *userp)
 }
 
 struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
-			struct err *e)
+			struct shared *sh, struct err *e)
 {
 	struct proxy *p = xcalloc(1, sizeof(*p));
 	p->loop = loop;
 	p->cfg = cfg;
+	p->sh = sh;
 	p->multi = curl_multi_init();
 	if (!p->multi) {
 		free(p);
@@ -230,6 +235,8 @@ static void call_free(struct proxy_call *c)
 	free(c->target);
 	free(c->req_body);
 	free(c->description);
+	free(c->session);
+	cJSON_Delete(c->states);
 	buf_release(&c->body);
 	free(c);
 }
@@ -354,7 +361,10 @@ static void finish(struct proxy_call *c, CURLcode rc)
 	size_t len;
 	struct buf msg;
 	long status = 0;
+	int answered = 502;
+	struct buf rec;
 	buf_init(&msg, 0);
+	buf_init(&rec, 0);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (c->too_large) {
@@ -368,6 +378,7 @@ static void finish(struct proxy_call *c, CURLcode rc)
 			 "accord record: the upstream %s did not answer within "
 			 "%d ms (--timeout); nothing recorded",
 			 cfg->upstream, cfg->upstream_timeout_ms);
+		answered = 504;
 		answer = own_answer(504, msg.ptr, c->head, c->keep_alive, &len);
 	} else if (rc != CURLE_OK || status < 100 || status > 999) {
 		buf_addf(&msg,
@@ -378,6 +389,7 @@ static void finish(struct proxy_call *c, CURLcode rc)
 		answer = own_answer(502, msg.ptr, c->head, c->keep_alive, &len);
 	} else {
 		struct stub_exchange x;
+		answered = (int)status;
 		answer = relay(c, (int)status, &len);
 		memset(&x, 0, sizeof(x));
 		x.method = c->method;
@@ -393,8 +405,9 @@ static void finish(struct proxy_call *c, CURLcode rc)
 		x.resp_len = c->body.len;
 		x.ms = (double)(uv_hrtime() - c->t0) / 1e6;
 		x.description = c->description;
+		x.states = c->states;
 		if (cfg->recorder)
-			stub_recorder_add(cfg->recorder, &x);
+			stub_recorder_add(cfg->recorder, &x, &rec);
 		if (cfg->verbosity > 0)
 			fprintf(stderr, "accord: %ld %s %s <- %s (%.3f ms)\n",
 				status, c->method, c->target, cfg->upstream,
@@ -403,6 +416,10 @@ static void finish(struct proxy_call *c, CURLcode rc)
 	if (rc != CURLE_OK && cfg->verbosity >= 0 && msg.len)
 		fprintf(stderr, "accord: %s %s -> %s\n", c->method, c->target,
 			msg.ptr);
+	svc_forwarded(p->sh, c->method, c->target, answered,
+		      (double)(uv_hrtime() - c->t0) / 1e9,
+		      rec.len ? rec.ptr : NULL, c->session);
+	buf_release(&rec);
 	buf_release(&msg);
 	{
 		proxy_done_fn done = c->done;
@@ -481,6 +498,7 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 	c->head = !strcmp(c->method, "HEAD");
 	t = origin_form(req->target, req->target_len, &tlen);
 	c->target = xstrndup(t, tlen);
+	c->states = svc_forward_states(p->sh, req);
 	if (len) {
 		c->req_body = xmalloc(len);
 		memcpy(c->req_body, body, len);
@@ -496,6 +514,11 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 			free(c->description);
 			c->description = xstrndup(x->value, x->value_len);
 			continue;
+		}
+		if (x->name_len == 16 &&
+		    !str_ncasecmp(x->name, "X-Accord-Session", 16)) {
+			free(c->session);
+			c->session = xstrndup(x->value, x->value_len);
 		}
 		if (hop_by_hop(x->name, x->name_len) ||
 		    (x->name_len == 15 &&

@@ -6,7 +6,9 @@
  * moment (a recorded contract must not demand today's Date from
  * tomorrow's provider), and repeats (identical interactions are kept
  * once, with every latency observed). Bodies are JSON when they say so
- * and parse, text when they are UTF-8, else base64.
+ * and parse, text when they are UTF-8, else base64. The provider states
+ * of an exchange (X-Accord-State, or the server's chosen states with
+ * their params) are recorded as its providerStates.
  */
 #include "stubserver/internal.h"
 
@@ -348,6 +350,9 @@ static cJSON *build(const struct stub_recorder *r,
 			cJSON_AddItemToObject(mr, "body", cat);
 		}
 	}
+	if (cJSON_GetArraySize(x->states) > 0)
+		cJSON_AddItemToObject(ix, "providerStates",
+				      cJSON_Duplicate(x->states, 1));
 	cJSON_AddStringToObject(ix, "type", "Synchronous/HTTP");
 	if (x->description && x->description[0])
 		buf_addstr(desc, x->description);
@@ -357,29 +362,38 @@ static cJSON *build(const struct stub_recorder *r,
 	return ix;
 }
 
-static int same_exchange(const cJSON *a, const cJSON *b)
+/* Whether member `key` of a and of b are equal, or both absent. */
+static int same_member(const cJSON *a, const cJSON *b, const char *key)
 {
-	return cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, "request"),
-			     cJSON_GetObjectItemCaseSensitive(b, "request"),
-			     1) &&
-	       cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, "response"),
-			     cJSON_GetObjectItemCaseSensitive(b, "response"),
-			     1);
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, key);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, key);
+	return x && y ? cJSON_Compare(x, y, 1) : x == y;
 }
 
-static int description_taken(const struct stub_recorder *r, const char *d)
+static int same_exchange(const cJSON *a, const cJSON *b)
+{
+	return same_member(a, b, "request") && same_member(a, b, "response") &&
+	       same_member(a, b, "providerStates");
+}
+
+/* Whether d is the description of a kept interaction with the same
+ * provider states as ix: a Pact interaction is known by the two. */
+static int description_taken(const struct stub_recorder *r, const char *d,
+			     const cJSON *ix)
 {
 	size_t i;
 	for (i = 0; i < r->n; i++) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(
 			r->v[i].ix, "description");
-		if (!strcmp(x->valuestring, d))
+		if (!strcmp(x->valuestring, d) &&
+		    same_member(r->v[i].ix, ix, "providerStates"))
 			return 1;
 	}
 	return 0;
 }
 
-void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x)
+void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x,
+		       struct buf *description)
 {
 	struct buf desc, d2;
 	cJSON *ix;
@@ -397,7 +411,7 @@ void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x)
 		unsigned k = 2;
 		buf_init(&d2, 0);
 		buf_addstr(&d2, desc.ptr);
-		while (description_taken(r, d2.ptr)) {
+		while (description_taken(r, d2.ptr, ix)) {
 			buf_reset(&d2);
 			buf_addf(&d2, "%s (%u)", desc.ptr, k++);
 		}
@@ -424,6 +438,10 @@ void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x)
 		if (j < SAMPLES_MAX)
 			rec->ms[j] = x->ms;
 	}
+	if (description)
+		buf_addstr(description, cJSON_GetObjectItemCaseSensitive(
+						rec->ix, "description")
+						->valuestring);
 	pthread_mutex_unlock(&r->lock);
 	buf_release(&desc);
 }

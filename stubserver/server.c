@@ -1145,7 +1145,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 		w->wake.data = w;
 		pool.n = i + 1;
 		if (cfg->upstream) {
-			w->proxy = proxy_new(&w->loop, cfg, e);
+			w->proxy = proxy_new(&w->loop, cfg, sh, e);
 			if (!w->proxy) {
 				r = -1;
 				n = i + 1;

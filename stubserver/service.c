@@ -50,6 +50,8 @@ struct journal_entry {
 	int has_ordinal;
 	unsigned long long ordinal;
 	cJSON *faults; /* the fault decisions, or NULL */
+	int forwarded; /* accord record: answered by the upstream (or by us
+			* for want of it: 502, 504) */
 };
 
 /* Requests by (interaction index, status); reset when the set changes. */
@@ -76,6 +78,7 @@ struct shared {
 
 	pthread_mutex_t lock; /* everything below */
 	char *states[STATES_MAX];
+	cJSON *state_own[STATES_MAX]; /* each state's own params, or NULL */
 	size_t nstates;
 	cJSON *state_params; /* merged params of the chosen states */
 	int setup_open;	     /* setups since the last request accumulate */
@@ -90,6 +93,9 @@ struct shared {
 	unsigned long long *own;
 	size_t nown;
 	unsigned long long unmatched;
+	/* accord record: requests forwarded, by the status answered (an
+	 * array of 1,000, made at the first) */
+	unsigned long long *forwarded;
 	unsigned long long hist[NBUCKETS + 1];
 	double hist_sum;
 	unsigned long long hist_n;
@@ -158,8 +164,11 @@ static void journal_release(struct shared *sh)
 static void states_clear(struct shared *sh)
 {
 	size_t i;
-	for (i = 0; i < sh->nstates; i++)
+	for (i = 0; i < sh->nstates; i++) {
 		free(sh->states[i]);
+		cJSON_Delete(sh->state_own[i]);
+		sh->state_own[i] = NULL;
+	}
 	sh->nstates = 0;
 	cJSON_Delete(sh->state_params);
 	sh->state_params = cJSON_CreateObject();
@@ -174,6 +183,7 @@ void svc_free(struct shared *sh)
 	cJSON_Delete(sh->state_params);
 	free(sh->counts);
 	free(sh->own);
+	free(sh->forwarded);
 	stub_set_free(sh->set);
 	fault_engine_free(sh->faults);
 	pthread_rwlock_destroy(&sh->set_lock);
@@ -429,52 +439,96 @@ static void count_add(struct shared *sh, size_t index, int status, int own)
 	sh->counts[i].n++;
 }
 
+/*
+ * The next journal entry, filled with what every request has, or NULL
+ * when the journal is off; and the latency histogram. Under sh->lock.
+ */
+static struct journal_entry *journal_next(struct shared *sh, const char *method,
+					  const char *target, int status,
+					  double seconds)
+{
+	size_t cap = sh->cfg->journal_size, i;
+	struct journal_entry *j = NULL;
+	sh->seq++;
+	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
+		;
+	sh->hist[i]++;
+	sh->hist_sum += seconds;
+	sh->hist_n++;
+	if (!cap)
+		return NULL;
+	j = &sh->journal[sh->jhead];
+	buf_reset(&j->method);
+	buf_reset(&j->target);
+	buf_reset(&j->session);
+	j->has_desc = 0;
+	j->seq = sh->seq;
+	j->when = time(NULL);
+	buf_addstr(&j->method, method);
+	buf_addstr(&j->target, target);
+	j->status = status;
+	j->matched = 0;
+	j->index = 0;
+	j->gen = sh->gen;
+	j->ms = seconds * 1000;
+	j->has_ordinal = 0;
+	cJSON_Delete(j->faults);
+	j->faults = NULL;
+	j->forwarded = 0;
+	sh->jhead = (sh->jhead + 1) % cap;
+	if (sh->jcount < cap)
+		sh->jcount++;
+	return j;
+}
+
 /* `desc` is the matched interaction's description, NULL when unmatched. */
 static void record(struct shared *sh, const struct http_request *req,
 		   const char *target, int status, int own, const char *desc,
 		   size_t index, double seconds, const struct http1_header *ses,
 		   struct fault_action *act)
 {
-	size_t cap = sh->cfg->journal_size, i;
 	struct journal_entry *j;
-	time_t now = time(NULL);
 	pthread_mutex_lock(&sh->lock);
-	sh->seq++;
-	if (cap) {
-		j = &sh->journal[sh->jhead];
-		buf_reset(&j->method);
-		buf_reset(&j->target);
-		j->has_desc = 0;
-		j->seq = sh->seq;
-		j->when = now;
-		buf_addstr(&j->method, req->method);
-		buf_addstr(&j->target, target);
-		j->status = status;
+	j = journal_next(sh, req->method, target, status, seconds);
+	if (j) {
 		j->matched = desc != NULL;
 		j->index = index;
-		j->gen = sh->gen;
-		j->ms = seconds * 1000;
-		buf_reset(&j->session);
 		if (ses)
 			buf_add(&j->session, ses->value, ses->value_len);
 		j->has_ordinal = act->has_ordinal;
 		j->ordinal = act->ordinal;
-		cJSON_Delete(j->faults);
 		j->faults = act->log; /* the journal keeps the log */
 		act->log = NULL;
-		sh->jhead = (sh->jhead + 1) % cap;
-		if (sh->jcount < cap)
-			sh->jcount++;
 	}
 	if (desc)
 		count_add(sh, index, status, own);
 	else
 		sh->unmatched++;
-	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
-		;
-	sh->hist[i]++;
-	sh->hist_sum += seconds;
-	sh->hist_n++;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+void svc_forwarded(struct shared *sh, const char *method, const char *target,
+		   int status, double seconds, const char *recorded,
+		   const char *session)
+{
+	struct journal_entry *j;
+	pthread_mutex_lock(&sh->lock);
+	j = journal_next(sh, method, target, status, seconds);
+	if (j) {
+		j->forwarded = 1;
+		if (recorded) {
+			j->matched = 1;
+			j->has_desc = 1;
+			buf_reset(&j->interaction);
+			buf_addstr(&j->interaction, recorded);
+		}
+		if (session)
+			buf_addstr(&j->session, session);
+	}
+	if (!sh->forwarded)
+		sh->forwarded = xcalloc(1000, sizeof(*sh->forwarded));
+	if (status >= 0 && status < 1000)
+		sh->forwarded[status]++;
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -570,6 +624,14 @@ static void add_state(struct shared *sh, const char *name, const cJSON *params)
 							it->string);
 		cJSON_AddItemToObject(sh->state_params, it->string,
 				      cJSON_Duplicate(it, 1));
+		if (i == sh->nstates)
+			continue; /* past STATES_MAX: merged, not kept */
+		if (!sh->state_own[i])
+			sh->state_own[i] = cJSON_CreateObject();
+		cJSON_DeleteItemFromObjectCaseSensitive(sh->state_own[i],
+							it->string);
+		cJSON_AddItemToObject(sh->state_own[i], it->string,
+				      cJSON_Duplicate(it, 1));
 	}
 }
 
@@ -656,6 +718,8 @@ static cJSON *journal_json(struct shared *sh)
 		if (j->faults)
 			cJSON_AddItemToObject(e, "faults",
 					      cJSON_Duplicate(j->faults, 1));
+		if (j->forwarded)
+			cJSON_AddTrueToObject(e, "forwarded");
 		cJSON_AddItemToArray(a, e);
 	}
 	return o;
@@ -705,6 +769,20 @@ static void metrics_text(struct shared *sh, struct buf *b)
 		 "matched.\n# TYPE accord_unmatched_total counter\n"
 		 "accord_unmatched_total %llu\n",
 		 sh->unmatched);
+	if (sh->forwarded) {
+		buf_addstr(b,
+			   "# HELP accord_forwarded_total Requests forwarded "
+			   "to the upstream (accord record), by the status "
+			   "answered.\n"
+			   "# TYPE accord_forwarded_total counter\n");
+		for (i = 0; i < 1000; i++)
+			if (sh->forwarded[i])
+				buf_addf(
+					b,
+					"accord_forwarded_total{status=\"%zu\"} "
+					"%llu\n",
+					i, sh->forwarded[i]);
+	}
 	buf_addstr(b, "# HELP accord_request_duration_seconds Time to answer "
 		      "a request.\n# TYPE accord_request_duration_seconds "
 		      "histogram\n");
@@ -764,6 +842,38 @@ static void state_change(struct shared *sh, const cJSON *b, int head, int keep,
 	/* the verifier feeds the answer to ProviderState generators */
 	reply(200, cJSON_Duplicate(sh->state_params, 1), head, keep, out);
 	pthread_mutex_unlock(&sh->lock);
+}
+
+cJSON *svc_forward_states(struct shared *sh, const struct http1_request *req)
+{
+	const struct http1_header *h = http1_header(req, "X-Accord-State");
+	const char *names[STATES_MAX];
+	cJSON *a = NULL, *o;
+	char *copy = NULL;
+	size_t i, n;
+	pthread_mutex_lock(&sh->lock);
+	sh->setup_open = 0; /* traffic closes a run of state setups */
+	if (h) {
+		copy = xstrndup(h->value, h->value_len);
+		n = split_states(copy, names, STATES_MAX);
+	} else {
+		n = sh->nstates;
+	}
+	for (i = 0; i < n; i++) {
+		if (!a)
+			a = cJSON_CreateArray();
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name",
+					h ? names[i] : sh->states[i]);
+		if (!h && sh->state_own[i])
+			cJSON_AddItemToObject(
+				o, "params",
+				cJSON_Duplicate(sh->state_own[i], 1));
+		cJSON_AddItemToArray(a, o);
+	}
+	pthread_mutex_unlock(&sh->lock);
+	free(copy);
+	return a;
 }
 
 /* PUT /__accord/state: {"states": [...]} or {"state": NAME}. */

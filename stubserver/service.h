@@ -57,6 +57,22 @@ int svc_is_contract_call(struct shared *sh, const struct http1_request *req,
 /* Checks and writes the contract (any thread); appends the answer. */
 void svc_write_contract(struct shared *sh, int keep_alive, struct buf *out);
 
+/*
+ * accord record. The provider states a forwarded request is recorded
+ * under: those its X-Accord-State header names, else those chosen for the
+ * server (--state, the admin API), each with its own params, as a Pact
+ * "providerStates" array; NULL when there are none. Caller frees.
+ */
+cJSON *svc_forward_states(struct shared *sh, const struct http1_request *req);
+/*
+ * Journals and counts a forwarded request once answered: `recorded` is
+ * the description of the interaction it was recorded as, NULL when it
+ * was not (the upstream failed); session is its X-Accord-Session or NULL.
+ */
+void svc_forwarded(struct shared *sh, const char *method, const char *target,
+		   int status, double seconds, const char *recorded,
+		   const char *session);
+
 void svc_stop(struct shared *sh);
 int svc_stopping(struct shared *sh);
 /*

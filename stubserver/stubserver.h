@@ -208,6 +208,8 @@ struct stub_exchange {
 	size_t resp_len;
 	double ms;		 /* from forwarding to the whole answer */
 	const char *description; /* X-Accord-Description, or NULL */
+	const cJSON *states;	 /* Pact providerStates ([{name, params}]), or
+				NULL */
 };
 
 /* What the recorder makes of exchanges (record.c). */
@@ -228,12 +230,18 @@ struct stub_record_opts {
  * a regex matcher that asks only for the header to be there), headers of
  * one connection and volatile ones are dropped (Connection, Date, Server,
  * Content-Length, ...), identical interactions are kept once, and an
- * interaction whose description is taken by a different one gets " (2)",
- * " (3)", ... The options are copied.
+ * interaction whose description is taken by a different one with the same
+ * provider states gets " (2)", " (3)", ... The options are copied.
  */
 struct stub_recorder *stub_recorder_new(const struct stub_record_opts *o);
 void stub_recorder_free(struct stub_recorder *r);
-void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x);
+/*
+ * Keeps x as an interaction (or counts it again, when one identical to it
+ * is kept already); `description`, when not NULL, receives the
+ * description it is kept under.
+ */
+void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x,
+		       struct buf *description);
 size_t stub_recorder_count(struct stub_recorder *r);
 /* What was recorded as a v4 contract (caller frees); NULL with err set. */
 struct contract *stub_recorder_contract(struct stub_recorder *r, struct err *e);

@@ -4,7 +4,9 @@
 # contract recorded and served back with the same answers, accord verify
 # green on the recording, redaction, dropped headers, de-duplication,
 # descriptions, --generalize, --record-latency replayed by accord stub
-# --faults, an upstream that is down or slow past --timeout, a 5 MB body,
+# --faults, provider states (X-Accord-State, --state, POST /__accord/state)
+# recorded and served back, the journal and metrics of forwarded requests,
+# an upstream that is down or slow past --timeout, a 5 MB body,
 # a binary body (base64 in v4), and (when npm is there) the official pact
 # verifier verifying a recorded contract against its provider.
 #
@@ -337,6 +339,97 @@ if start_upstream "$TMP/big-provider.json"; then
 	[ $rc = 4 ] && ok "record passes the command's exit status on (4)" ||
 		bad "record passes the command's exit status on (4)" "rc=$rc"
 	stop_upstream
+fi
+
+# --- 4b. provider states; the journal and metrics ------------------------
+
+cat >"$TMP/states-provider.json" <<'JSON'
+{"consumer":{"name":"web"},"provider":{"name":"users"},
+ "metadata":{"pactSpecification":{"version":"4.0"}},
+ "interactions":[
+  {"type":"Synchronous/HTTP","description":"user 7","providerStates":[{"name":"user 7 exists"}],
+   "request":{"method":"GET","path":"/users/7"},
+   "response":{"status":200,"headers":{"Content-Type":["application/json"]},
+     "body":{"content":{"id":7,"name":"Ada"},"contentType":"application/json","encoded":false}}},
+  {"type":"Synchronous/HTTP","description":"no user 7","providerStates":[{"name":"no users"}],
+   "request":{"method":"GET","path":"/users/7"},"response":{"status":404}}]}
+JSON
+# the states of the recorded interaction whose answer has status $2, as
+# "name=params;name=params" (params compact JSON, or -)
+states_of() {
+	jq -r --argjson st "$2" '[.interactions[] | select(.response.status == $st)
+		| [(.providerStates // [])[] | "\(.name)=\(.params // "-" | tojson)"] | join(";")] | join("|")' "$1"
+}
+if start_upstream "$TMP/states-provider.json"; then
+	if start_record --upstream "$UURL" --consumer web --provider users \
+		--out "$TMP/states.json" --state "user 7 exists"; then
+		# --state is recorded, not sent: the upstream answers this one
+		# from its first interaction
+		get "$URL/users/7" s200
+		get "$URL/users/7" s404 -H 'X-Accord-State: no users' -H 'X-Accord-Session: t1'
+		get "$URL/__accord/state" s1 -X POST -H 'Content-Type: application/json' \
+			--data '{"state":"user 7 exists","params":{"id":7},"action":"setup"}'
+		get "$URL/__accord/state" s2 -X POST -H 'Content-Type: application/json' \
+			--data '{"state":"signed in","params":{"role":"admin"},"action":"setup"}'
+		get "$URL/users/7" s200b
+		get "$URL/__accord/requests" journal
+		get "$URL/__accord/metrics" metrics
+		stop_stub
+		[ "$(cat "$TMP/s200.status")" = 200 ] && [ "$(cat "$TMP/s404.status")" = 404 ] &&
+			[ "$(cat "$TMP/s200b.status")" = 200 ] &&
+			ok "X-Accord-State is forwarded as sent: the upstream answers by state (200, 404, 200)" ||
+			bad "X-Accord-State is forwarded" "$(cat "$TMP/s200.status" "$TMP/s404.status" "$TMP/s200b.status")"
+		[ "$(states_of "$TMP/states.json" 404)" = 'no users="-"' ] &&
+			ok "X-Accord-State: recorded as the interaction's provider states" ||
+			bad "X-Accord-State: recorded as the interaction's provider states" "$(states_of "$TMP/states.json" 404)"
+		got=$(states_of "$TMP/states.json" 200)
+		[ "$got" = 'user 7 exists="-"|user 7 exists={"id":7};signed in={"role":"admin"}' ] &&
+			ok "--state, and states set through POST /__accord/state with their own params, are recorded" ||
+			bad "states recorded from --state and POST /__accord/state" "$got"
+		got=$(jq -r '[.interactions[].description] | sort | join(",")' "$TMP/states.json")
+		[ "$got" = "GET /users/7,GET /users/7,GET /users/7" ] &&
+			ok "one description under three sets of states: no ' (2)' (a Pact interaction is description + states)" ||
+			bad "one description under three sets of states" "$got"
+		got=$(jq -r '[.requests[] | "\(.status) \(.interaction) \(.forwarded) \(.session // "-")"] | join(",")' \
+			"$TMP/journal.body")
+		[ "$got" = "200 GET /users/7 true -,404 GET /users/7 true t1,200 GET /users/7 true -" ] &&
+			ok "the journal lists forwarded requests: status, recorded interaction, session" ||
+			bad "the journal lists forwarded requests" "$got"
+		grep -qx 'accord_forwarded_total{status="200"} 2' "$TMP/metrics.body" &&
+			grep -qx 'accord_forwarded_total{status="404"} 1' "$TMP/metrics.body" &&
+			grep -qx 'accord_request_duration_seconds_count 3' "$TMP/metrics.body" &&
+			ok "metrics count forwarded requests by status, and time them" ||
+			bad "metrics count forwarded requests" "$(grep forwarded "$TMP/metrics.body")"
+	else
+		bad "record did not start" "$(cat "$TMP/err")"
+	fi
+	stop_upstream
+	# the recording, served: each state gets its own answer back
+	if [ -f "$TMP/states.json" ] && start_stub "$TMP/states.json"; then
+		get "$URL/users/7" r1 -H 'X-Accord-State: no users'
+		get "$URL/users/7" r2 -H 'X-Accord-State: user 7 exists'
+		stop_stub
+		[ "$(cat "$TMP/r1.status")" = 404 ] && [ "$(cat "$TMP/r2.status")" = 200 ] &&
+			[ "$(jq -c . "$TMP/r2.body")" = '{"id":7,"name":"Ada"}' ] &&
+			ok "the recording served by accord stub answers by provider state" ||
+			bad "the recording served by accord stub answers by provider state" \
+				"$(cat "$TMP/r1.status" "$TMP/r2.status" "$TMP/r2.body")"
+	else
+		bad "the recorded contract with states did not load" "$(cat "$TMP/err")"
+	fi
+fi
+# an upstream that is down: journaled as forwarded, with no interaction
+if start_record --upstream "$DOWN" --consumer web --provider catalog --out "$TMP/down2.json"; then
+	get "$URL/items/42" down2
+	get "$URL/__accord/requests" journal2
+	get "$URL/__accord/metrics" metrics2
+	stop_stub
+	got=$(jq -r '[.requests[] | "\(.status) \(.interaction) \(.forwarded)"] | join(",")' "$TMP/journal2.body")
+	[ "$got" = "502 null true" ] && grep -qx 'accord_forwarded_total{status="502"} 1' "$TMP/metrics2.body" &&
+		ok "upstream down: journaled and counted as a forwarded 502 with no interaction" ||
+		bad "upstream down: journaled as a forwarded 502" "$got"
+else
+	bad "record did not start" "$(cat "$TMP/err")"
 fi
 
 # --- 5. usage -----------------------------------------------------------

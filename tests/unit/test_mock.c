@@ -466,7 +466,7 @@ START_TEST(recorder_redacts_and_drops)
 	struct stub_exchange x;
 	char *t;
 	exchange(&x, "/a?q=1&q=2", 200, "{\"id\":1}");
-	stub_recorder_add(r, &x);
+	stub_recorder_add(r, &x, NULL);
 	t = recorded_text(r);
 	ck_assert_ptr_null(strstr(t, "secret-"));
 	ck_assert_ptr_null(strstr(t, "User-Agent"));
@@ -491,12 +491,12 @@ START_TEST(recorder_deduplicates_and_numbers_descriptions)
 	cJSON *lat;
 	char *t;
 	exchange(&x, "/a", 200, "{\"id\":1}");
-	stub_recorder_add(r, &x);
+	stub_recorder_add(r, &x, NULL);
 	x.ms = 30;
-	stub_recorder_add(r, &x); /* identical */
+	stub_recorder_add(r, &x, NULL); /* identical */
 	ck_assert_uint_eq(stub_recorder_count(r), 1);
 	exchange(&x, "/a", 404, "{}"); /* same request, another answer */
-	stub_recorder_add(r, &x);
+	stub_recorder_add(r, &x, NULL);
 	ck_assert_uint_eq(stub_recorder_count(r), 2);
 	t = recorded_text(r);
 	ck_assert_ptr_nonnull(strstr(t, "\"description\": \"GET /a (2)\""));
@@ -515,6 +515,40 @@ START_TEST(recorder_deduplicates_and_numbers_descriptions)
 }
 END_TEST
 
+START_TEST(recorder_states_part_of_identity)
+{
+	struct stub_recorder *r = recorder(0);
+	struct stub_exchange x;
+	struct buf d;
+	cJSON *st = cJSON_Parse("[{\"name\":\"user 7 exists\","
+				"\"params\":{\"id\":7}}]");
+	char *t;
+	buf_init(&d, 0);
+	exchange(&x, "/a", 200, "{\"id\":1}");
+	stub_recorder_add(r, &x, &d);
+	ck_assert_str_eq(d.ptr, "GET /a");
+	x.states = st; /* the same exchange under a state: another */
+	buf_reset(&d);
+	stub_recorder_add(r, &x, &d);
+	ck_assert_str_eq(d.ptr, "GET /a"); /* description + states differ */
+	stub_recorder_add(r, &x, NULL);	   /* identical, states too */
+	ck_assert_uint_eq(stub_recorder_count(r), 2);
+	exchange(&x, "/a", 404, "{}");
+	x.states = st; /* another answer under the same state */
+	buf_reset(&d);
+	stub_recorder_add(r, &x, &d);
+	ck_assert_str_eq(d.ptr, "GET /a (2)");
+	ck_assert_uint_eq(stub_recorder_count(r), 3);
+	t = recorded_text(r);
+	ck_assert_ptr_nonnull(strstr(t, "\"name\": \"user 7 exists\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"id\": 7"));
+	free(t);
+	buf_release(&d);
+	cJSON_Delete(st);
+	stub_recorder_free(r);
+}
+END_TEST
+
 START_TEST(recorder_latency_samples_bounded_and_fair)
 {
 	/* 20,000 observations: the first half 1 ms, the second 100 ms; the
@@ -527,7 +561,7 @@ START_TEST(recorder_latency_samples_bounded_and_fair)
 	exchange(&x, "/a", 200, "{}");
 	for (i = 0; i < 20000; i++) {
 		x.ms = i < 10000 ? 1 : 100;
-		stub_recorder_add(r, &x);
+		stub_recorder_add(r, &x, NULL);
 	}
 	ck_assert_uint_eq(stub_recorder_count(r), 1);
 	lat = stub_recorder_latency(r);
@@ -546,18 +580,18 @@ START_TEST(recorder_bodies_json_text_binary)
 	static const char bin[] = { 'a', (char)0xff, (char)0xfe, 0, 'b' };
 	char *t;
 	exchange(&x, "/json", 200, "{\"n\":1,\"when\":\"2024-01-02\"}");
-	stub_recorder_add(r, &x);
+	stub_recorder_add(r, &x, NULL);
 	exchange(&x, "/text", 200, "caf\xc3\xa9");
 	x.nresp_headers = 0;
-	stub_recorder_add(r, &x);
+	stub_recorder_add(r, &x, NULL);
 	exchange(&x, "/bin", 200, "");
 	x.nresp_headers = 0;
 	x.resp_body = bin;
 	x.resp_len = sizeof(bin);
-	stub_recorder_add(r, &x);
+	stub_recorder_add(r, &x, NULL);
 	exchange(&x, "/bad-utf8", 200, "caf\xc3");
 	x.nresp_headers = 0;
-	stub_recorder_add(r, &x);
+	stub_recorder_add(r, &x, NULL);
 	t = recorded_text(r);
 	ck_assert_ptr_nonnull(strstr(t, "\"$.n\""));
 	ck_assert_ptr_nonnull(strstr(t, "\"match\": \"date\""));
@@ -594,6 +628,7 @@ static Suite *suite(void)
 	t = tcase_create("recorder");
 	tcase_add_test(t, recorder_redacts_and_drops);
 	tcase_add_test(t, recorder_deduplicates_and_numbers_descriptions);
+	tcase_add_test(t, recorder_states_part_of_identity);
 	tcase_add_test(t, recorder_bodies_json_text_binary);
 	tcase_add_test(t, recorder_latency_samples_bounded_and_fair);
 	suite_add_tcase(s, t);
