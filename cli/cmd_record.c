@@ -128,7 +128,8 @@ int cmd_record(int argc, char **argv)
 		OPT_STRING_(0, "timeout", &timeout, "D",
 			    "upstream answer time limit: 30s (default), 500ms"),
 		OPT_FLAG_(0, "generalize", &generalize,
-			  "infer matchers from response bodies"),
+			  "infer matchers: response bodies by type; in "
+			  "requests and headers, UUIDs, dates, timestamps"),
 		OPT_STRING_(0, "redact", &redact, "H[,H...]",
 			    "more headers to redact (Authorization, Cookie, "
 			    "Set-Cookie, Proxy-Authorization always are)"),

@@ -551,6 +551,17 @@ int interaction_same_key(const cJSON *a, const cJSON *b);
  * inferred; the caller frees it with cJSON_Delete.
  */
 cJSON *body_infer_rules(const cJSON *body, enum spec_version spec);
+/*
+ * The same for a request body, but only for the values that change from
+ * one run of a test to the next: UUIDs, ISO dates and timestamps, at
+ * their own paths (array items by index: "$.lines[0].id"). Other values
+ * stay literal, so requests that differ in them stay apart. NULL when
+ * nothing was inferred; the caller frees.
+ */
+cJSON *body_infer_volatile(const cJSON *body);
+/* The matcher object ({"match": "regex", ...}) for a UUID, an ISO date or
+ * timestamp string, or NULL for any other; the caller frees. */
+cJSON *value_infer_matcher(const char *s);
 
 /* Appends v as compact JSON, number literals kept as written. */
 void json_write_compact(const cJSON *v, struct buf *out);

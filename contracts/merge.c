@@ -288,14 +288,46 @@ static int same_shape(const cJSON *a, const cJSON *b, int depth)
 	return 1;
 }
 
+cJSON *value_infer_matcher(const char *s)
+{
+	cJSON *m = NULL;
+	if (is_uuid(s)) {
+		m = matcher("regex");
+		cJSON_AddStringToObject(m, "regex", UUID_RE);
+	} else if (is_date(s)) {
+		m = matcher("date");
+		cJSON_AddStringToObject(m, "format", "yyyy-MM-dd");
+	} else if (is_timestamp(s)) {
+		m = matcher("regex");
+		cJSON_AddStringToObject(m, "regex", TIMESTAMP_RE);
+	}
+	return m;
+}
+
+/*
+ * Rules for v at path into cat. `only_volatile`: strings that change from
+ * run to run (UUIDs, dates, timestamps) and nothing else; arrays are then
+ * walked item by item ("[2]"), their items staying literal.
+ */
 static void infer(const cJSON *v, struct buf *path, cJSON *cat,
-		  enum spec_version spec, int depth)
+		  enum spec_version spec, int only_volatile, int depth)
 {
 	const cJSON *it;
 	size_t mark = path->len;
 	if (depth > CONTRACT_MAX_DEPTH)
 		return;
-	if (cJSON_IsNumber(v)) {
+	if (only_volatile && cJSON_IsArray(v)) {
+		size_t i = 0;
+		cJSON_ArrayForEach(it, v)
+		{
+			buf_addf(path, "[%zu]", i++);
+			infer(it, path, cat, spec, 1, depth + 1);
+			path->len = mark;
+			path->ptr[mark] = '\0';
+		}
+	} else if (only_volatile && !cJSON_IsString(v) && !cJSON_IsObject(v)) {
+		return;
+	} else if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 		int integral = isfinite(d) && d == floor(d) &&
 			       fabs(d) < 9007199254740992.0;
@@ -305,24 +337,14 @@ static void infer(const cJSON *v, struct buf *path, cJSON *cat,
 		add_rule(cat, path->ptr,
 			 matcher(spec >= SPEC_V4 ? "boolean" : "type"));
 	} else if (cJSON_IsString(v)) {
-		cJSON *m = NULL;
-		if (is_uuid(v->valuestring)) {
-			m = matcher("regex");
-			cJSON_AddStringToObject(m, "regex", UUID_RE);
-		} else if (is_date(v->valuestring)) {
-			m = matcher("date");
-			cJSON_AddStringToObject(m, "format", "yyyy-MM-dd");
-		} else if (is_timestamp(v->valuestring)) {
-			m = matcher("regex");
-			cJSON_AddStringToObject(m, "regex", TIMESTAMP_RE);
-		}
+		cJSON *m = value_infer_matcher(v->valuestring);
 		if (m)
 			add_rule(cat, path->ptr, m);
 	} else if (cJSON_IsObject(v)) {
 		cJSON_ArrayForEach(it, v)
 		{
 			path_push(path, it->string);
-			infer(it, path, cat, spec, depth + 1);
+			infer(it, path, cat, spec, only_volatile, depth + 1);
 			path->len = mark;
 			path->ptr[mark] = '\0';
 		}
@@ -341,24 +363,35 @@ static void infer(const cJSON *v, struct buf *path, cJSON *cat,
 			add_rule(cat, path->ptr, m);
 		}
 		buf_addstr(path, "[*]");
-		infer(v->child, path, cat, spec, depth + 1);
+		infer(v->child, path, cat, spec, 0, depth + 1);
 		path->len = mark;
 		path->ptr[mark] = '\0';
 	}
 }
 
-cJSON *body_infer_rules(const cJSON *body, enum spec_version spec)
+static cJSON *infer_rules(const cJSON *body, enum spec_version spec,
+			  int only_volatile)
 {
 	struct buf path;
 	cJSON *cat = cJSON_CreateObject();
 	buf_init(&path, 0);
 	buf_addstr(&path, "$");
 	if (body)
-		infer(body, &path, cat, spec, 0);
+		infer(body, &path, cat, spec, only_volatile, 0);
 	buf_release(&path);
 	if (!cat->child) {
 		cJSON_Delete(cat);
 		return NULL;
 	}
 	return cat;
+}
+
+cJSON *body_infer_rules(const cJSON *body, enum spec_version spec)
+{
+	return infer_rules(body, spec, 0);
+}
+
+cJSON *body_infer_volatile(const cJSON *body)
+{
+	return infer_rules(body, SPEC_V4, 1);
 }

@@ -226,14 +226,43 @@ static cJSON *body_object(const char *p, size_t n, const char *ct,
 	return b;
 }
 
-/* Headers as v4 lists, minus the dropped; redacted ones get a rule. */
+/* part's matchingRules, made when missing. */
+static cJSON *matching_rules(cJSON *part)
+{
+	cJSON *mr = cJSON_GetObjectItemCaseSensitive(part, "matchingRules");
+	return mr ? mr : cJSON_AddObjectToObject(part, "matchingRules");
+}
+
+/* The category `name` of part's matchingRules, made when missing. */
+static cJSON *rule_category(cJSON *part, const char *name)
+{
+	cJSON *mr = matching_rules(part), *cat;
+	cat = cJSON_GetObjectItemCaseSensitive(mr, name);
+	if (!cat)
+		cat = cJSON_AddObjectToObject(mr, name);
+	return cat;
+}
+
+/* Adds {combine: AND, matchers: [m]} for `key` to a category. */
+static void add_rule(cJSON *cat, const char *key, cJSON *m)
+{
+	cJSON *rule = cJSON_AddObjectToObject(cat, key);
+	cJSON_AddStringToObject(rule, "combine", "AND");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(rule, "matchers"), m);
+}
+
+/*
+ * Headers as v4 lists, minus the dropped; redacted ones get a rule, and
+ * with --generalize so do those whose value is a UUID, a date or a
+ * timestamp (an idempotency key must not have to repeat itself).
+ */
 static void add_headers(const struct stub_recorder *r, cJSON *part,
 			const struct stub_field *h, size_t n)
 {
-	cJSON *hs = NULL, *rules = NULL;
+	cJSON *hs = NULL;
 	size_t i;
 	for (i = 0; i < n; i++) {
-		cJSON *list;
+		cJSON *list, *m = NULL;
 		const char *value = h[i].value;
 		if (listed(dropped, h[i].name) ||
 		    !str_ncasecmp(h[i].name, "X-Accord-", 9))
@@ -242,26 +271,49 @@ static void add_headers(const struct stub_recorder *r, cJSON *part,
 			hs = cJSON_AddObjectToObject(part, "headers");
 		list = cJSON_GetObjectItem(hs, h[i].name); /* any case */
 		if (redacted(r, h[i].name)) {
-			cJSON *rule, *ms, *m;
 			if (list)
 				continue; /* once is enough */
 			value = "REDACTED";
-			if (!rules) {
-				cJSON *mr = cJSON_AddObjectToObject(
-					part, "matchingRules");
-				rules = cJSON_AddObjectToObject(mr, "header");
-			}
-			rule = cJSON_AddObjectToObject(rules, h[i].name);
-			cJSON_AddStringToObject(rule, "combine", "AND");
-			ms = cJSON_AddArrayToObject(rule, "matchers");
 			m = cJSON_CreateObject();
 			cJSON_AddStringToObject(m, "match", "regex");
 			cJSON_AddStringToObject(m, "regex", ".+");
-			cJSON_AddItemToArray(ms, m);
+		} else if (r->generalize && !list) {
+			m = value_infer_matcher(value);
 		}
+		if (m)
+			add_rule(rule_category(part, "header"), h[i].name, m);
 		if (!list)
 			list = cJSON_AddArrayToObject(hs, h[i].name);
 		cJSON_AddItemToArray(list, cJSON_CreateString(value));
+	}
+}
+
+/*
+ * --generalize, for query parameters: a parameter whose every value is a
+ * UUID, a date or a timestamp gets the first value's matcher.
+ */
+static void generalize_query(cJSON *req, const struct query *qs)
+{
+	size_t i, k;
+	for (i = 0; i < qs->n; i++) {
+		cJSON *m = NULL;
+		for (k = 0; k < qs->v[i].n; k++) {
+			cJSON *mk = value_infer_matcher(qs->v[i].values[k]);
+			if (!mk) {
+				cJSON_Delete(m);
+				m = NULL;
+				break;
+			}
+			if (m)
+				cJSON_Delete(mk);
+			else
+				m = mk;
+		}
+		if (m && !cJSON_GetObjectItemCaseSensitive(
+				 rule_category(req, "query"), qs->v[i].name))
+			add_rule(rule_category(req, "query"), qs->v[i].name, m);
+		else
+			cJSON_Delete(m);
 	}
 }
 
@@ -321,6 +373,8 @@ static cJSON *build(const struct stub_recorder *r,
 					list,
 					cJSON_CreateString(qs.v[i].values[k]));
 		}
+		if (r->generalize)
+			generalize_query(req, &qs);
 		query_release(&qs);
 	}
 	add_headers(r, req, x->req_headers, x->nreq_headers);
@@ -330,6 +384,11 @@ static cJSON *build(const struct stub_recorder *r,
 		&json);
 	if (b)
 		cJSON_AddItemToObject(req, "body", b);
+	if (b && json && r->generalize) {
+		cJSON *cat = body_infer_volatile(json);
+		if (cat)
+			cJSON_AddItemToObject(matching_rules(req), "body", cat);
+	}
 	resp = cJSON_AddObjectToObject(ix, "response");
 	cJSON_AddNumberToObject(resp, "status", x->status);
 	add_headers(r, resp, x->resp_headers, x->nresp_headers);
@@ -341,14 +400,9 @@ static cJSON *build(const struct stub_recorder *r,
 		cJSON_AddItemToObject(resp, "body", b);
 	if (b && json && r->generalize) {
 		cJSON *cat = body_infer_rules(json, SPEC_V4);
-		if (cat) {
-			cJSON *mr = cJSON_GetObjectItemCaseSensitive(
-				resp, "matchingRules");
-			if (!mr)
-				mr = cJSON_AddObjectToObject(resp,
-							     "matchingRules");
-			cJSON_AddItemToObject(mr, "body", cat);
-		}
+		if (cat)
+			cJSON_AddItemToObject(matching_rules(resp), "body",
+					      cat);
 	}
 	if (cJSON_GetArraySize(x->states) > 0)
 		cJSON_AddItemToObject(ix, "providerStates",

@@ -216,7 +216,9 @@ struct stub_exchange {
 struct stub_record_opts {
 	const char *consumer;
 	const char *provider;
-	int generalize; /* infer matchers for response bodies */
+	/* infer matchers: response bodies by type; request bodies, query
+	 * and headers for UUIDs, dates and timestamps only */
+	int generalize;
 	/* "{method} {path}" by default; also {query} and {status} */
 	const char *describe;
 	const char *const *redact; /* more header names to redact */

@@ -177,6 +177,9 @@ if start_upstream "$F/provider.json" --latency 150ms; then
 		get "$URL/items" created -X POST -H 'Content-Type: application/json' -d '{"name":"Mug"}'
 		get "$URL/search?q=mug&tag=a&tag=b" search
 		get "$URL/items/42" item2 -H 'X-Accord-Description: the answer to everything'
+		get "$URL/orders?on=2024-05-01" placed -X POST -H 'Content-Type: application/json' \
+			-H 'Idempotency-Key: 0f8fad5b-d9cb-469f-a165-70867728950e' \
+			-d '{"orderId":"7a1c3b52-4f0e-4d8a-9b36-2c5e8f1d9a01","placedAt":"2024-05-01T12:00:00Z","lines":[{"sku":"MUG-1","qty":2}],"note":"gift"}'
 		stop_stub
 		P=$TMP/gen/web-catalog.json
 		if [ -f "$P" ] && "$A" validate "$P" >/dev/null 2>&1; then
@@ -210,6 +213,25 @@ $.variants type 1
 $.variants[*].stock integer '
 			[ "$got" = "$want" ] && ok "--generalize infers the expected matchers" ||
 				bad "--generalize infers the expected matchers" "$(printf 'got:\n%s\nwant:\n%s' "$got" "$want")"
+			# a request: only what changes from run to run
+			got=$(python3 - "$P" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ix = [i for i in d["interactions"] if i["request"]["path"] == "/orders"][0]
+rules = ix["request"].get("matchingRules", {})
+for cat in sorted(rules):
+    for key in sorted(rules[cat]):
+        m = rules[cat][key]["matchers"][0]
+        print(cat, key, m["match"], m.get("format") or m.get("regex", "")[:12])
+EOF
+)
+			want='body $.orderId regex ^[0-9a-fA-F]
+body $.placedAt regex ^\d{4}-\d{2}
+header Idempotency-Key regex ^[0-9a-fA-F]
+query on date yyyy-MM-dd'
+			[ "$got" = "$want" ] &&
+				ok "--generalize on a request: UUIDs, dates, timestamps in body, header and query; the rest literal" ||
+				bad "--generalize on a request" "$(printf 'got:\n%s\nwant:\n%s' "$got" "$want")"
 		else
 			ok "--generalize infers the expected matchers (skipped: no python3)"
 		fi
@@ -236,6 +258,18 @@ $.variants[*].stock integer '
 			get "$URL/blob" rblob
 			get "$URL/items" rcreated -X POST -H 'Content-Type: application/json' -d '{"name":"Mug"}'
 			get "$URL/search?tag=a&q=mug&tag=b" rsearch
+			# another run of the consumer: new key, id, time and day
+			get "$URL/orders?on=2025-12-24" rplaced -X POST -H 'Content-Type: application/json' \
+				-H 'Idempotency-Key: 3b241101-e2bb-4255-8caf-4136c566a962' \
+				-d '{"orderId":"c56a4180-65aa-42ec-a945-5fd21dec0538","placedAt":"2025-12-24T08:30:00Z","lines":[{"sku":"MUG-1","qty":2}],"note":"gift"}'
+			get "$URL/orders?on=2025-12-24" rplaced2 -X POST -H 'Content-Type: application/json' \
+				-H 'Idempotency-Key: 3b241101-e2bb-4255-8caf-4136c566a962' \
+				-d '{"orderId":"c56a4180-65aa-42ec-a945-5fd21dec0538","placedAt":"2025-12-24T08:30:00Z","lines":[{"sku":"MUG-1","qty":3}],"note":"gift"}'
+			[ "$(cat "$TMP/placed.status")" = 201 ] && [ "$(cat "$TMP/rplaced.status")" = 201 ] &&
+				cmp -s "$TMP/rplaced.body" "$TMP/placed.body" && [ "$(cat "$TMP/rplaced2.status")" = 404 ] &&
+				ok "the generalized recording answers a later run's new UUIDs and times, not a changed quantity" ||
+				bad "the generalized recording answers a later run's request" \
+					"$(cat "$TMP/placed.status" "$TMP/rplaced.status" "$TMP/rplaced2.status" "$TMP/rplaced.body")"
 			cmp -s "$TMP/rblob.body" "$TMP/blob.body" &&
 				[ "$(cat "$TMP/rcreated.status")" = 201 ] &&
 				cmp -s "$TMP/rcreated.body" "$TMP/created.body" &&

@@ -281,6 +281,34 @@ START_TEST(generalize_near_misses_stay_literal)
 }
 END_TEST
 
+START_TEST(generalize_request_only_volatile)
+{
+	cJSON *body = J("{'id':42,'paid':true,'name':'Boo',"
+			"'key':'7a1c3b52-4f0e-4d8a-9b36-2c5e8f1d9a01',"
+			"'lines':[{'sku':'A','on':'2024-05-01'},{'qty':2}],"
+			"'at':'2024-05-01T10:15:30Z'}");
+	cJSON *cat = body_infer_volatile(body), *m;
+	ck_assert_ptr_nonnull(cat);
+	ck_assert_str_eq(rule_at(cat, "$.key"), "regex");
+	ck_assert_str_eq(rule_at(cat, "$.at"), "regex");
+	ck_assert_str_eq(rule_at(cat, "$.lines[0].on"), "date");
+	ck_assert_ptr_null(rule_at(cat, "$.id")); /* literal in requests */
+	ck_assert_ptr_null(rule_at(cat, "$.paid"));
+	ck_assert_ptr_null(rule_at(cat, "$.lines"));
+	ck_assert_ptr_null(rule_at(cat, "$.lines[*].on"));
+	ck_assert_int_eq(cJSON_GetArraySize(cat), 3);
+	cJSON_Delete(cat);
+	cJSON_Delete(body);
+	body = J("{'id':42,'tags':['a','b']}");
+	ck_assert_ptr_null(body_infer_volatile(body));
+	cJSON_Delete(body);
+	m = value_infer_matcher("2024-05-01");
+	ck_assert_str_eq(cJSON_GetObjectItem(m, "match")->valuestring, "date");
+	cJSON_Delete(m);
+	ck_assert_ptr_null(value_infer_matcher("mug"));
+}
+END_TEST
+
 START_TEST(generalized_rules_read_back)
 {
 	/* the inferred rules are valid v4 matching rules that match the
@@ -619,6 +647,7 @@ static Suite *suite(void)
 	tcase_add_test(t, generalize_booleans_before_v4_are_types);
 	tcase_add_test(t, generalize_arrays_of_like_items);
 	tcase_add_test(t, generalize_near_misses_stay_literal);
+	tcase_add_test(t, generalize_request_only_volatile);
 	tcase_add_test(t, generalized_rules_read_back);
 	suite_add_tcase(s, t);
 	t = tcase_create("expectations");
