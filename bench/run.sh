@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: measurements of the contract core (not timed tests).
 #  1. load + validate a generated Pact with 10,000 interactions (~22 MB)
-#  2. match a ~1 MB JSON response body with a rule on every field
+#  2. match a ~1 MB JSON response body with a rule on every field, and a
+#     ~1.2 MB request body against 5,000 body rules (rule lookup cost)
 #  3. accord stub under HTTP load, next to nginx (bench/stub.sh; wrk)
 #  4. accord verify next to pact verifier (bench/verify.sh; npm's Pact CLI)
 # Each is run 3 times; wall time and peak RSS come from /usr/bin/time when
@@ -38,9 +39,14 @@ run "convert 10k interactions" $A convert --to same -o "$W/out.json" \
 	"$W/pact-10k.json"
 
 $G body 1350000 "$W" || exit 1
-echo "actual.json: $(wc -c <"$W/actual.json") bytes"
-run "match 1 MB body" $A match --response "$W/expected.json" \
-	"$W/actual.json"
+echo "body-actual.json: $(wc -c <"$W/body-actual.json") bytes"
+run "match 1 MB body" $A match --response "$W/body-expected.json" \
+	"$W/body-actual.json"
+
+$G rules 5000 "$W" || exit 1
+echo "rules-expected.json: $(wc -c <"$W/rules-expected.json") bytes, 5,000 body rules"
+run "match 1.2 MB body, 5,000 rules" $A match --request --spec 3 \
+	"$W/rules-expected.json" "$W/rules-actual.json"
 
 # 3. accord stub under HTTP load, next to nginx (bench/stub.sh)
 sh bench/stub.sh "$A"

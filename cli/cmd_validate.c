@@ -16,7 +16,7 @@ static int self_check(const struct contract *c, const struct interaction *ix,
 		      size_t i, int quiet)
 {
 	struct mismatches m;
-	struct match_opts o = { c->spec, 0 };
+	struct match_opts o = { c->spec, 0, 0 };
 	size_t k;
 	int limit;
 	mismatches_init(&m);

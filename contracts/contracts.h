@@ -402,6 +402,9 @@ void mismatches_add(struct mismatches *m, const char *path,
 struct match_opts {
 	enum spec_version spec;
 	int regex_search; /* unanchored regexes (pact-reference behaviour) */
+	/* rule lookup through a trie of the rule paths: 0 once a body proves
+	 * large, 1 always, -1 never (the two must agree: tests compare) */
+	int rule_index;
 };
 
 /*

@@ -49,6 +49,26 @@ cJSON *json_parse_streaming(const char *name, const char *buf, size_t len,
 			    const char *const *members, json_elem_fn fn,
 			    void *ctx, struct err *e);
 
+/*
+ * ruleindex.c: the rule paths of a category as a trie, for rule lookup
+ * in large bodies. Node 0 is "$". rule_index_step() appends to *out the
+ * nodes reached from `from` by one element of a value: a field `name`,
+ * or (name NULL) an array index. rule_index_rules() gives the rules whose
+ * path ends at a node, in the order written, and the path's weight;
+ * rule_index_kid_rules() whether a child of the node has rules. The set
+ * must outlive the index.
+ */
+struct rule_index;
+struct rule_index *rule_index_new(const struct rule_set *s);
+void rule_index_free(struct rule_index *x);
+void rule_index_step(const struct rule_index *x, uint32_t from,
+		     const char *name, long index, uint32_t **out, size_t *n,
+		     size_t *cap);
+const struct rule *const *rule_index_rules(const struct rule_index *x,
+					   uint32_t node, size_t *n,
+					   long *weight);
+int rule_index_kid_rules(const struct rule_index *x, uint32_t node);
+
 /* read_json.c: is v a v4 body object ({content, contentType, ...})? */
 int body_is_wrapped(const cJSON *v);
 

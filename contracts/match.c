@@ -7,7 +7,10 @@
  * Rules are found by the v2 "most specific path" weighting (used for every
  * version): each element of a rule path scores 2 for a name or index that
  * matches and 1 for '*', the scores multiply, and a rule on an ancestor
- * cascades to its descendants unless a heavier rule applies.
+ * cascades to its descendants unless a heavier rule applies. A context
+ * that looks rules up more than a few times walks a trie of the rule
+ * paths instead of scanning them all (ruleindex.c): the same choice, at
+ * a cost that does not grow with the number of rules.
  */
 #include "contracts/internal.h"
 
@@ -33,7 +36,19 @@ struct mctx {
 	struct node stack[MATCH_MAX_DEPTH + 1];
 	int depth;
 	size_t added;
+	/* rule lookup through ruleindex.c, once made (index_make): the
+	 * trie nodes whose paths match the value's path down to level d
+	 * are act[lv[d] .. lv[d + 1]), for every d <= depth */
+	struct rule_index *idx;
+	uint32_t *act;
+	size_t nact, capact;
+	size_t lookups;
+	size_t lv[MATCH_MAX_DEPTH + 2];
 };
+
+/* A context makes its rule index once it has looked rules up this many
+ * times: a small body is cheaper to scan than to index. */
+#define INDEX_AFTER_LOOKUPS 32
 
 /* Mismatch list. */
 
@@ -142,6 +157,18 @@ static void misv(struct mctx *c, const cJSON *exp, const cJSON *act,
 	free(a);
 }
 
+/* The trie nodes of level d + 1, from those of level d (index_make). */
+static void index_step(struct mctx *c, int d)
+{
+	const struct node *n = &c->stack[d + 1];
+	size_t i;
+	c->nact = c->lv[d + 1];
+	for (i = c->lv[d]; i < c->lv[d + 1]; i++)
+		rule_index_step(c->idx, c->act[i], n->name, n->index, &c->act,
+				&c->nact, &c->capact);
+	c->lv[d + 2] = c->nact;
+}
+
 static int push(struct mctx *c, const char *name, long index)
 {
 	if (c->depth >= MATCH_MAX_DEPTH) {
@@ -152,12 +179,52 @@ static int push(struct mctx *c, const char *name, long index)
 	c->depth++;
 	c->stack[c->depth].name = name;
 	c->stack[c->depth].index = index;
+	if (c->idx)
+		index_step(c, c->depth - 1);
 	return 0;
 }
 
 static void pop(struct mctx *c)
 {
 	c->depth--;
+}
+
+/* Makes the rule index of c->rules, and the nodes of every level of the
+ * current path. */
+static void index_make(struct mctx *c)
+{
+	int d;
+	c->idx = rule_index_new(c->rules);
+	c->act = xgrow(c->act, &c->capact, 1, sizeof(*c->act));
+	c->act[0] = 0; /* "$" */
+	c->lv[0] = 0;
+	c->lv[1] = c->nact = 1;
+	for (d = 0; d < c->depth; d++)
+		index_step(c, d);
+}
+
+/* Forgets the index: for a context whose rules change (or end). */
+static void index_drop(struct mctx *c)
+{
+	rule_index_free(c->idx);
+	free(c->act);
+	c->idx = NULL;
+	c->act = NULL;
+	c->nact = c->capact = 0;
+	c->lookups = 0;
+}
+
+/* Whether lookups in c go through the index, which is made when due. */
+static int indexed(struct mctx *c)
+{
+	int mode = c->o->rule_index;
+	if (c->idx)
+		return 1;
+	if (!c->rules || mode < 0 ||
+	    (!mode && ++c->lookups < INDEX_AFTER_LOOKUPS))
+		return 0;
+	index_make(c);
+	return 1;
 }
 
 /* Rule selection. */
@@ -224,13 +291,43 @@ static int collection_only(const struct rule *r)
  * the longer path, then the first written. *direct says whether the rule
  * names this node rather than an ancestor.
  */
-static const struct rule *find_rule(const struct mctx *c, int *direct)
+static const struct rule *find_rule(struct mctx *c, int *direct)
 {
 	const struct rule *best = NULL;
 	long bw = 0;
 	size_t bl = 0, i;
 	if (!c->rules)
 		return NULL;
+	if (indexed(c)) {
+		/* the rules whose paths end at a node of some level: the
+		 * same choice as the scan below, "first written" told by
+		 * place in the set */
+		int d;
+		for (d = 0; d <= c->depth; d++) {
+			for (i = c->lv[d]; i < c->lv[d + 1]; i++) {
+				size_t n, k;
+				long w;
+				const struct rule *const *rs = rule_index_rules(
+					c->idx, c->act[i], &n, &w);
+				for (k = 0; k < n; k++) {
+					const struct rule *r = rs[k];
+					if (d != c->depth && collection_only(r))
+						continue;
+					if (w > bw ||
+					    (w == bw &&
+					     (r->path.n > bl ||
+					      (r->path.n == bl && r < best)))) {
+						best = r;
+						bw = w;
+						bl = r->path.n;
+					}
+				}
+			}
+		}
+		if (direct)
+			*direct = best && best->path.n == (size_t)c->depth + 1;
+		return best;
+	}
 	for (i = 0; i < c->rules->n; i++) {
 		const struct rule *r = &c->rules->rules[i];
 		long w = path_weight(&r->path, c);
@@ -251,11 +348,17 @@ static const struct rule *find_rule(const struct mctx *c, int *direct)
 }
 
 /* Is a rule written for a node below the current one (e.g. "$.a[*]")? */
-static int has_child_rule(const struct mctx *c)
+static int has_child_rule(struct mctx *c)
 {
 	size_t i;
 	if (!c->rules)
 		return 0;
+	if (indexed(c)) {
+		for (i = c->lv[c->depth]; i < c->lv[c->depth + 1]; i++)
+			if (rule_index_kid_rules(c->idx, c->act[i]))
+				return 1;
+		return 0;
+	}
 	for (i = 0; i < c->rules->n; i++) {
 		const struct rule *r = &c->rules->rules[i];
 		if (r->path.n == (size_t)c->depth + 2) {
@@ -764,8 +867,13 @@ static void match_contains(struct mctx *c, const struct matcher *m,
 			sub.added = 0;
 			sub.depth = 0;
 			sub.rules = var->rules.n ? &var->rules.cats[0] : NULL;
+			sub.idx = NULL; /* the index of c's rules is c's */
+			sub.act = NULL;
+			sub.nact = sub.capact = 0;
+			sub.lookups = 0;
 			if (ev)
 				match_json(&sub, ev, it);
+			index_drop(&sub);
 			mismatches_release(&scratch);
 			if (!sub.added) {
 				found = 1;
@@ -1567,6 +1675,10 @@ static void ctx_init(struct mctx *c, const struct match_opts *o,
 	c->added = 0;
 	c->stack[0].name = NULL;
 	c->stack[0].index = 0;
+	c->idx = NULL;
+	c->act = NULL;
+	c->nact = c->capact = 0;
+	c->lookups = 0;
 }
 
 /* Headers whose values contain commas by nature: never split. */
@@ -1858,6 +1970,7 @@ static size_t match_http_body(const struct body *eb, const struct headers *eh,
 	ctx_init(&c, o, out, "$.body", strict);
 	c.rules = rules_category(rules, "body");
 	match_body(&c, eb, ab, ct ? ct : content_type_of(ab, ah));
+	index_drop(&c);
 	return added + c.added;
 }
 
@@ -2076,6 +2189,7 @@ size_t match_message(const struct message *exp, const struct message *act,
 	ctx_init(&c, o, out, "$.contents", 0);
 	c.rules = rules_category(&exp->rules, "body");
 	match_body(&c, &exp->contents, &act->contents, ct);
+	index_drop(&c);
 	return added + c.added;
 }
 

@@ -572,7 +572,7 @@ int stub_select(const struct stub_set *s, const struct http_request *req,
 	cand_init(&it, s, req);
 	while (cand_next(&it, &i)) {
 		const struct entry *e = &s->e[i];
-		struct match_opts o = { e->c->spec, 0 };
+		struct match_opts o = { e->c->spec, 0, 0 };
 		struct mismatches m;
 		size_t count;
 		/* the list under the request's method and path holds only
@@ -654,7 +654,7 @@ static void consider(const struct stub_set *s, const struct http_request *req,
 		     struct nearest *ns, size_t i)
 {
 	const struct entry *e = &s->e[i];
-	struct match_opts o = { e->c->spec, 0 };
+	struct match_opts o = { e->c->spec, 0, 0 };
 	struct near x;
 	size_t j, pos;
 

@@ -77,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mismatches_init(&m);
 	err_clear(&e);
+	o.rule_index = -1;
 	r = match_parts(kinds[data[0] % 3], exp, act, &o, &m, &e);
 	/* the count returned is the count appended, plus those past the cap */
 	if (r >= 0 && (size_t)r != m.n + m.dropped)
@@ -85,6 +86,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r < 0 && !e.code)
 		abort();
+	{
+		/* rules found through the index: the same mismatches */
+		struct mismatches m2;
+		size_t i;
+		long r2;
+		mismatches_init(&m2);
+		err_clear(&e);
+		o.rule_index = 1;
+		r2 = match_parts(kinds[data[0] % 3], exp, act, &o, &m2, &e);
+		if (r2 != r || m2.n != m.n)
+			abort();
+		for (i = 0; i < m.n; i++)
+			if (strcmp(m.v[i].path, m2.v[i].path))
+				abort();
+		mismatches_release(&m2);
+	}
 	mismatches_release(&m);
 	cJSON_Delete(act);
 	cJSON_Delete(exp);

@@ -2,9 +2,14 @@
  * tool_genpact.c: generates inputs for measurements (bench/, not tests).
  *
  *   tool_genpact pact N          a Pact v3 file with N interactions
- *   tool_genpact body BYTES DIR  DIR/expected.json and DIR/actual.json:
+ *   tool_genpact body BYTES DIR  DIR/body-expected.json and
+ *                                DIR/body-actual.json:
  *                                a response with a JSON body of about
  *                                BYTES and a rule on every field
+ *   tool_genpact rules N DIR     DIR/rules-expected.json and
+ *                                DIR/rules-actual.json: a request with N
+ *                                body rules ($.items[*].fK) and a body
+ *                                of 5,000 items of 20 fields (~1.2 MB)
  */
 #include "common/common.h"
 
@@ -46,15 +51,34 @@ static void gen_pact(long n)
 	       "\"3.0.0\"}}}\n");
 }
 
-static int gen_body(long bytes, const char *dir)
+/* Writes a and b to DIR/NAME-expected.json and DIR/NAME-actual.json. */
+static int write_pair(const char *dir, const char *name, const struct buf *e,
+		      const struct buf *a)
 {
 	struct err err;
+	struct buf p;
 	int r;
-	struct buf e, a, p;
+	buf_init(&p, 0);
+	err_clear(&err);
+	buf_addf(&p, "%s/%s-expected.json", dir, name);
+	r = write_file_atomic(p.ptr, e->ptr, e->len, &err);
+	buf_reset(&p);
+	buf_addf(&p, "%s/%s-actual.json", dir, name);
+	if (!r)
+		r = write_file_atomic(p.ptr, a->ptr, a->len, &err);
+	if (r)
+		fprintf(stderr, "tool_genpact: %s: %s\n", err.source, err.msg);
+	buf_release(&p);
+	return r ? 1 : 0;
+}
+
+static int gen_body(long bytes, const char *dir)
+{
+	int r;
+	struct buf e, a;
 	long i, n = bytes / 100;
 	buf_init(&e, 0);
 	buf_init(&a, 0);
-	buf_init(&p, 0);
 	buf_addstr(&e, "{\"status\":200,\"headers\":{\"Content-Type\":"
 		       "\"application/json\"},\"body\":{\"items\":[");
 	buf_addstr(&a, e.ptr);
@@ -78,19 +102,49 @@ static int gen_body(long bytes, const char *dir)
 			 "\"when\":\"2024-0%ld-1%ld\",\"ok\":false}",
 			 i ? "," : "", i, i % 10000, i, 1 + i % 9, i % 10);
 	buf_addstr(&a, "]}}");
-	err_clear(&err);
-	buf_addf(&p, "%s/expected.json", dir);
-	r = write_file_atomic(p.ptr, e.ptr, e.len, &err);
-	buf_reset(&p);
-	buf_addf(&p, "%s/actual.json", dir);
-	if (!r)
-		r = write_file_atomic(p.ptr, a.ptr, a.len, &err);
-	if (r)
-		fprintf(stderr, "tool_genpact: %s: %s\n", err.source, err.msg);
+	r = write_pair(dir, "body", &e, &a);
 	buf_release(&e);
 	buf_release(&a);
-	buf_release(&p);
-	return r ? 1 : 0;
+	return r;
+}
+
+static int gen_rules(long n, const char *dir)
+{
+	struct buf e, a, body;
+	long i, j;
+	int r;
+	buf_init(&e, 0);
+	buf_init(&a, 0);
+	buf_init(&body, 0);
+	buf_addstr(&body, "{\"items\":[");
+	for (i = 0; i < 5000; i++) {
+		buf_addstr(&body, i ? ",{" : "{");
+		for (j = 0; j < 20; j++)
+			buf_addf(&body, "%s\"f%ld\":%ld", j ? "," : "",
+				 (i + j) % 50, i * 20 + j);
+		buf_addch(&body, '}');
+	}
+	buf_addstr(&body, "]}");
+	buf_addf(&e,
+		 "{\"method\":\"POST\",\"path\":\"/x\",\"headers\":"
+		 "{\"Content-Type\":\"application/json\"},\"body\":%s,"
+		 "\"matchingRules\":{\"body\":{",
+		 body.ptr);
+	for (i = 0; i < n; i++)
+		buf_addf(&e,
+			 "%s\"$.items[*].f%ld\":{\"matchers\":[{\"match\":"
+			 "\"type\"}]}",
+			 i ? "," : "", i);
+	buf_addstr(&e, "}}}");
+	buf_addf(&a,
+		 "{\"method\":\"POST\",\"path\":\"/x\",\"headers\":"
+		 "{\"Content-Type\":\"application/json\"},\"body\":%s}",
+		 body.ptr);
+	r = write_pair(dir, "rules", &e, &a);
+	buf_release(&e);
+	buf_release(&a);
+	buf_release(&body);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -105,6 +159,11 @@ int main(int argc, char **argv)
 	    !parse_long(argv[2], 0, 1L << 32, &n)) {
 		return gen_body(n, argv[3]);
 	}
-	fprintf(stderr, "usage: tool_genpact pact N | body BYTES DIR\n");
+	if (argc >= 4 && !strcmp(argv[1], "rules") &&
+	    !parse_long(argv[2], 1, 1000000, &n)) {
+		return gen_rules(n, argv[3]);
+	}
+	fprintf(stderr, "usage: tool_genpact pact N | body BYTES DIR | "
+			"rules N DIR\n");
 	return 2;
 }

@@ -99,7 +99,7 @@ static int check(CURL *curl, const char *base, const struct contract *c,
 	struct reply rep;
 	struct http_response act;
 	struct mismatches m;
-	struct match_opts o = { c->spec, 0 };
+	struct match_opts o = { c->spec, 0, 0 };
 	long status = 0;
 	size_t i, j;
 	int ok;

@@ -80,33 +80,39 @@ static long run_opts(enum part_kind k, const struct match_opts *o,
 static long run(enum part_kind k, enum spec_version v, const char *exp,
 		const char *act, struct mismatches *m)
 {
-	struct match_opts o = { v, 0 };
+	struct match_opts o = { v, 0, 0 };
 	return run_opts(k, &o, exp, act, m);
 }
 
+/* Each case runs with rules found by scan and through the rule index
+ * (ruleindex.c): both must give the verdict. */
 static void expect_opts(int line, enum part_kind k, const struct match_opts *o,
 			const char *exp, const char *act, int want)
 {
+	struct match_opts mo = *o;
 	struct mismatches m;
 	long n;
-	mismatches_init(&m);
-	n = run_opts(k, o, exp, act, &m);
-	if ((n == 0) != want) {
-		struct buf b;
-		buf_init(&b, 0);
-		describe(&m, &b);
-		ck_abort_msg("line %d: expected %s, got %ld mismatch(es)%s\n"
-			     "  expected part: %s\n  actual part: %s",
-			     line, want ? "a match" : "a mismatch", n, b.ptr,
-			     exp, act);
+	for (mo.rule_index = -1; mo.rule_index <= 1; mo.rule_index += 2) {
+		mismatches_init(&m);
+		n = run_opts(k, &mo, exp, act, &m);
+		if ((n == 0) != want) {
+			struct buf b;
+			buf_init(&b, 0);
+			describe(&m, &b);
+			ck_abort_msg("line %d: expected %s, got %ld "
+				     "mismatch(es) (rule index %d)%s\n"
+				     "  expected part: %s\n  actual part: %s",
+				     line, want ? "a match" : "a mismatch", n,
+				     mo.rule_index, b.ptr, exp, act);
+		}
+		mismatches_release(&m);
 	}
-	mismatches_release(&m);
 }
 
 static void expect(int line, enum part_kind k, enum spec_version v,
 		   const char *exp, const char *act, int want)
 {
-	struct match_opts o = { v, 0 };
+	struct match_opts o = { v, 0, 0 };
 	expect_opts(line, k, &o, exp, act, want);
 }
 
@@ -171,7 +177,7 @@ END_TEST
 
 START_TEST(test_regex)
 {
-	struct match_opts search = { SPEC_V3, 1 };
+	struct match_opts search = { SPEC_V3, 1, 0 };
 	const char *r = RULE("$.id", "{'match': 'regex', 'regex': "
 				     "'[0-9]{3}'}");
 	BODY_MATCH(V3, r, "{'id': '123'}", "{'id': '456'}");
@@ -1094,7 +1100,7 @@ START_TEST(test_wire_bodies)
 		      "'value': 'application/pdf'}]}}}}");
 	struct http_request exp, act;
 	struct http_response rexp, ract;
-	struct match_opts o = { SPEC_V4, 0 };
+	struct match_opts o = { SPEC_V4, 0, 0 };
 	struct mismatches m;
 	struct err e;
 	static const char *const bodies[] = { "{\"a\": 1}", "{\"a\":1,\"b\":2}",
@@ -1272,6 +1278,147 @@ START_TEST(test_catastrophic_regex)
 }
 END_TEST
 
+/* ---- the rule index agrees with the scan, on random cases ---- */
+
+struct rnd {
+	uint64_t s;
+};
+
+static unsigned rnd_below(struct rnd *r, unsigned n)
+{
+	r->s ^= r->s << 13;
+	r->s ^= r->s >> 7;
+	r->s ^= r->s << 17;
+	return (unsigned)(r->s % n);
+}
+
+static const char *const rnd_keys[] = { "a", "b", "c", "0", "x y" };
+
+/* A random JSON value (depth at most 3); `like` is the value it mutates,
+ * or NULL for a fresh one. */
+static void rnd_value(struct rnd *r, struct buf *b, int depth)
+{
+	unsigned k = rnd_below(r, depth >= 3 ? 5 : 8), i, n;
+	switch (k) {
+	case 0:
+		buf_addf(b, "%u", rnd_below(r, 100));
+		break;
+	case 1:
+		buf_addf(b, "%u.5", rnd_below(r, 10));
+		break;
+	case 2:
+		buf_addf(b, "\"%s%u\"", rnd_keys[rnd_below(r, 3)],
+			 rnd_below(r, 3));
+		break;
+	case 3:
+		buf_addstr(b, rnd_below(r, 2) ? "true" : "null");
+		break;
+	case 4:
+		buf_addstr(b, "\"Z!\"");
+		break;
+	case 5:
+	case 6:
+		n = rnd_below(r, 4);
+		buf_addch(b, '{');
+		for (i = 0; i < n; i++) {
+			/* distinct keys: the i-th of a rotation */
+			buf_addf(b, "%s\"%s\":", i ? "," : "",
+				 rnd_keys[(i + k) % 5]);
+			rnd_value(r, b, depth + 1);
+		}
+		buf_addch(b, '}');
+		break;
+	default:
+		n = rnd_below(r, 4);
+		buf_addch(b, '[');
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_addch(b, ',');
+			rnd_value(r, b, depth + 1);
+		}
+		buf_addch(b, ']');
+		break;
+	}
+}
+
+/* A random rule path ("$.a[*]['x y'].0") and matcher. */
+static void rnd_rule(struct rnd *r, struct buf *b, int first)
+{
+	static const char *const segs[] = { ".a",  ".b",  ".c", ".0",	  "[0]",
+					    "[1]", "[*]", ".*", "['x y']" };
+	static const char *const ms[] = {
+		"{\"match\":\"type\"}",
+		"{\"match\":\"type\",\"min\":1}",
+		"{\"match\":\"type\",\"max\":1}",
+		"{\"match\":\"integer\"}",
+		"{\"match\":\"decimal\"}",
+		"{\"match\":\"number\"}",
+		"{\"match\":\"regex\",\"regex\":\"^[a-c][0-9]$\"}",
+		"{\"match\":\"include\",\"value\":\"a\"}",
+		"{\"match\":\"equality\"}",
+		"{\"match\":\"values\"}",
+		"{\"match\":\"null\"}",
+		"{\"match\":\"boolean\"}",
+	};
+	unsigned n = rnd_below(r, 5), i;
+	buf_addf(b, "%s\"$", first ? "" : ",");
+	for (i = 0; i < n; i++)
+		buf_addstr(b, segs[rnd_below(r, 9)]);
+	buf_addf(b, "\":{\"matchers\":[%s]}", ms[rnd_below(r, 12)]);
+}
+
+START_TEST(test_rule_index_agrees)
+{
+	struct rnd r = { 0x5eed1234abcdULL + (uint64_t)_i };
+	int round;
+	for (round = 0; round < 200; round++) {
+		struct buf e, a;
+		struct mismatches m1, m2;
+		struct match_opts o = { SPEC_V3, 0, -1 };
+		struct err err;
+		cJSON *ej, *aj;
+		unsigned n = 1 + rnd_below(&r, 12), i;
+		long n1, n2;
+		buf_init(&e, 0);
+		buf_init(&a, 0);
+		buf_addstr(&e, "{\"body\":");
+		rnd_value(&r, &e, 0);
+		buf_addstr(&e, ",\"matchingRules\":{\"body\":{");
+		for (i = 0; i < n; i++)
+			rnd_rule(&r, &e, !i);
+		buf_addstr(&e, "}}}");
+		buf_addstr(&a, "{\"body\":");
+		rnd_value(&r, &a, 0);
+		buf_addch(&a, '}');
+		err_clear(&err);
+		ej = json_parse_text("e", e.ptr, e.len, &err);
+		aj = json_parse_text("a", a.ptr, a.len, &err);
+		ck_assert_ptr_nonnull(ej);
+		ck_assert_ptr_nonnull(aj);
+		mismatches_init(&m1);
+		mismatches_init(&m2);
+		n1 = match_parts(_i % 2 ? PART_REQUEST : PART_RESPONSE, ej, aj,
+				 &o, &m1, &err);
+		o.rule_index = 1;
+		n2 = match_parts(_i % 2 ? PART_REQUEST : PART_RESPONSE, ej, aj,
+				 &o, &m2, &err);
+		ck_assert_msg(n1 == n2 && m1.n == m2.n,
+			      "%ld vs %ld mismatches\n  %s\n  %s", n1, n2,
+			      e.ptr, a.ptr);
+		for (i = 0; i < m1.n; i++) {
+			ck_assert_str_eq(m1.v[i].path, m2.v[i].path);
+			ck_assert_str_eq(m1.v[i].message, m2.v[i].message);
+		}
+		mismatches_release(&m1);
+		mismatches_release(&m2);
+		cJSON_Delete(ej);
+		cJSON_Delete(aj);
+		buf_release(&e);
+		buf_release(&a);
+	}
+}
+END_TEST
+
 static Suite *match_suite(void)
 {
 	Suite *s = suite_create("match");
@@ -1330,6 +1477,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tp, test_mismatch_query_path);
 	tcase_add_test(tp, test_catastrophic_regex);
 	tcase_add_test(tp, test_mismatch_cap);
+	tcase_add_loop_test(tb, test_rule_index_agrees, 0, 20);
 	/* generous for sanitizer builds; the regex must stop at its limit */
 	tcase_set_timeout(tp, 30);
 	suite_add_tcase(s, tp);

@@ -320,7 +320,7 @@ START_TEST(generalized_rules_read_back)
 						    "{'qty':4}]}}");
 	cJSON *bad = J("{'body':{'id':'x','items':[{'qty':3}]}}");
 	cJSON *mr = cJSON_AddObjectToObject(exp, "matchingRules");
-	struct match_opts o = { SPEC_V4, 0 };
+	struct match_opts o = { SPEC_V4, 0, 0 };
 	struct mismatches mm;
 	struct err e;
 	cJSON_AddItemToObject(exp, "body", body);
