@@ -23,7 +23,11 @@
 #define SAMPLES_MAX 10000
 
 struct recorded {
-	cJSON *ix; /* v4 interaction object */
+	cJSON *ix;	 /* v4 interaction object */
+	uint64_t h_ex;	 /* json_hash of request, response and states */
+	uint64_t h_desc; /* of the description and states */
+	uint64_t h_base; /* of the description before " (k)", and states */
+	unsigned k;	 /* that k; 1 when there is none */
 	double *ms;
 	size_t nms, capms;
 	unsigned long long seen;
@@ -430,15 +434,79 @@ static int same_exchange(const cJSON *a, const cJSON *b)
 	       same_member(a, b, "providerStates");
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x100000001b3ULL;
+	return h ^ (h >> 31);
+}
+
+static uint64_t str_hash(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return mix(h, 0xff);
+}
+
+/*
+ * A hash of v under which values cJSON_Compare() calls equal hash equal
+ * (but for numbers a rounding error apart: those are kept twice): the
+ * members of an object are summed, so their order does not count.
+ * Compared before the values are, so that a recording of n interactions
+ * costs n hash comparisons per exchange, not n tree walks.
+ */
+static uint64_t json_hash(const cJSON *v, int depth)
+{
+	uint64_t h = mix(0xcbf29ce484222325ULL, (uint64_t)(v->type & 0xff));
+	const cJSON *it;
+	if (depth > CONTRACT_MAX_DEPTH)
+		return h;
+	if (cJSON_IsString(v)) {
+		h = str_hash(v->valuestring, h);
+	} else if (cJSON_IsNumber(v)) {
+		uint64_t bits;
+		double d = v->valuedouble;
+		memcpy(&bits, &d, sizeof(bits));
+		h = mix(h, bits);
+	} else if (cJSON_IsObject(v)) {
+		uint64_t sum = 0;
+		cJSON_ArrayForEach(it, v)
+		{
+			sum += mix(str_hash(it->string, 7),
+				   json_hash(it, depth + 1));
+		}
+		h = mix(h, sum);
+	} else if (cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(it, v)
+		{
+			h = mix(h, json_hash(it, depth + 1));
+		}
+	}
+	return h;
+}
+
+static uint64_t member_hash(const cJSON *o, const char *key)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+	return m ? json_hash(m, 0) : 0;
+}
+
+static uint64_t desc_hash(const char *d, const cJSON *ix)
+{
+	return mix(str_hash(d, 3), member_hash(ix, "providerStates"));
+}
+
 /* Whether d is the description of a kept interaction with the same
  * provider states as ix: a Pact interaction is known by the two. */
 static int description_taken(const struct stub_recorder *r, const char *d,
 			     const cJSON *ix)
 {
+	uint64_t h = desc_hash(d, ix);
 	size_t i;
 	for (i = 0; i < r->n; i++) {
-		const cJSON *x = cJSON_GetObjectItemCaseSensitive(
-			r->v[i].ix, "description");
+		const cJSON *x;
+		if (r->v[i].h_desc != h)
+			continue;
+		x = cJSON_GetObjectItemCaseSensitive(r->v[i].ix, "description");
 		if (!strcmp(x->valuestring, d) &&
 		    same_member(r->v[i].ix, ix, "providerStates"))
 			return 1;
@@ -453,21 +521,34 @@ void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x,
 	cJSON *ix;
 	size_t i;
 	struct recorded *rec = NULL;
+	uint64_t h;
 	buf_init(&desc, 0);
 	ix = build(r, x, &desc);
+	h = mix(mix(member_hash(ix, "request"), member_hash(ix, "response")),
+		member_hash(ix, "providerStates"));
 	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < r->n && !rec; i++)
-		if (same_exchange(r->v[i].ix, ix))
+		if (r->v[i].h_ex == h && same_exchange(r->v[i].ix, ix))
 			rec = &r->v[i];
 	if (rec) {
 		cJSON_Delete(ix);
 	} else {
-		unsigned k = 2;
+		/* " (k)" numbering starts past the highest k given to this
+		 * description so far: one pass, not one per k tried */
+		uint64_t hb = desc_hash(desc.ptr, ix);
+		unsigned k = 1;
+		for (i = 0; i < r->n; i++)
+			if (r->v[i].h_base == hb && r->v[i].k > k)
+				k = r->v[i].k;
 		buf_init(&d2, 0);
 		buf_addstr(&d2, desc.ptr);
+		if (k > 1) {
+			buf_reset(&d2);
+			buf_addf(&d2, "%s (%u)", desc.ptr, ++k);
+		}
 		while (description_taken(r, d2.ptr, ix)) {
 			buf_reset(&d2);
-			buf_addf(&d2, "%s (%u)", desc.ptr, k++);
+			buf_addf(&d2, "%s (%u)", desc.ptr, ++k);
 		}
 		cJSON_AddStringToObject(ix, "description", d2.ptr);
 		buf_release(&d2);
@@ -475,6 +556,13 @@ void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x,
 		rec = &r->v[r->n++];
 		memset(rec, 0, sizeof(*rec));
 		rec->ix = ix;
+		rec->h_ex = h;
+		rec->h_base = hb;
+		rec->k = k;
+		rec->h_desc = desc_hash(
+			cJSON_GetObjectItemCaseSensitive(ix, "description")
+				->valuestring,
+			ix);
 	}
 	rec->seen++;
 	if (rec->nms < SAMPLES_MAX) {

@@ -577,6 +577,45 @@ START_TEST(recorder_states_part_of_identity)
 }
 END_TEST
 
+START_TEST(recorder_deduplicates_whatever_the_order)
+{
+	/* the same headers and body members in another order: the same
+	 * exchange; a body one number apart: another */
+	static const struct stub_field resp_rev[] = {
+		{ "X-Cache", "MISS" },
+		{ "Set-Cookie", "sid=secret-3" },
+		{ "Content-Type", "application/json" },
+	};
+	struct stub_recorder *r = recorder(0);
+	struct stub_exchange x;
+	struct buf d;
+	exchange(&x, "/a", 200, "{\"id\":1,\"tags\":[\"x\",\"y\"]}");
+	stub_recorder_add(r, &x, NULL);
+	exchange(&x, "/a", 200, "{\"tags\":[\"x\",\"y\"],\"id\":1}");
+	x.resp_headers = resp_rev;
+	x.nresp_headers = 3;
+	stub_recorder_add(r, &x, NULL);
+	ck_assert_uint_eq(stub_recorder_count(r), 1);
+	exchange(&x, "/a", 200, "{\"tags\":[\"y\",\"x\"],\"id\":1}");
+	stub_recorder_add(r, &x, NULL); /* array order counts */
+	ck_assert_uint_eq(stub_recorder_count(r), 2);
+	exchange(&x, "/a", 200, "{\"id\":2,\"tags\":[\"x\",\"y\"]}");
+	buf_init(&d, 0);
+	stub_recorder_add(r, &x, &d);
+	ck_assert_uint_eq(stub_recorder_count(r), 3);
+	ck_assert_str_eq(d.ptr, "GET /a (3)"); /* numbered in turn */
+	exchange(&x, "/b", 200, "{}");
+	x.description = "GET /a (4)"; /* a number taken by hand */
+	stub_recorder_add(r, &x, NULL);
+	exchange(&x, "/a", 200, "{\"id\":3}");
+	buf_reset(&d);
+	stub_recorder_add(r, &x, &d);
+	ck_assert_str_eq(d.ptr, "GET /a (5)");
+	buf_release(&d);
+	stub_recorder_free(r);
+}
+END_TEST
+
 START_TEST(recorder_latency_samples_bounded_and_fair)
 {
 	/* 20,000 observations: the first half 1 ms, the second 100 ms; the
@@ -658,6 +697,7 @@ static Suite *suite(void)
 	tcase_add_test(t, recorder_redacts_and_drops);
 	tcase_add_test(t, recorder_deduplicates_and_numbers_descriptions);
 	tcase_add_test(t, recorder_states_part_of_identity);
+	tcase_add_test(t, recorder_deduplicates_whatever_the_order);
 	tcase_add_test(t, recorder_bodies_json_text_binary);
 	tcase_add_test(t, recorder_latency_samples_bounded_and_fair);
 	suite_add_tcase(s, t);
