@@ -17,6 +17,7 @@
 #include "stubserver/service.h"
 
 #include <pthread.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,13 @@ struct shared {
 
 static struct stub_set *swap_set_locked(struct shared *sh,
 					struct stub_set *set);
+
+/* Milliseconds to the microsecond, as the journal and logs show them
+ * (0.356, not 0.35572000000000004). */
+static double ms_shown(double ms)
+{
+	return round(ms * 1000) / 1000;
+}
 
 static double now_s(void)
 {
@@ -555,7 +563,7 @@ static void log_request(struct shared *sh, const struct http_request *req,
 					cJSON_GetObjectItemCaseSensitive(
 						nearest, "nearest"),
 					1));
-		cJSON_AddNumberToObject(o, "ms", seconds * 1000);
+		cJSON_AddNumberToObject(o, "ms", ms_shown(seconds * 1000));
 		json_log(desc ? "info" : "warn", o);
 		return;
 	}
@@ -709,7 +717,7 @@ static cJSON *journal_json(struct shared *sh)
 							       j->index));
 		else
 			cJSON_AddNullToObject(e, "interaction");
-		cJSON_AddNumberToObject(e, "ms", j->ms);
+		cJSON_AddNumberToObject(e, "ms", ms_shown(j->ms));
 		if (j->session.len)
 			cJSON_AddStringToObject(e, "session", j->session.ptr);
 		if (j->has_ordinal)

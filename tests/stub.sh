@@ -141,6 +141,11 @@ case "$out" in
 *'"interaction":"a request for a product"'*'"status":200'*) ok "admin: journal" ;;
 *) bad "admin: journal" "$out" ;;
 esac
+# times to the microsecond: no binary-fraction tails (0.35572000000000004)
+long=$(printf '%s' "$out" | grep -o '"ms":[0-9.e-]*' | grep -c '\.[0-9]\{4,\}')
+[ -n "$(printf '%s' "$out" | grep -o '"ms":')" ] && [ "$long" = 0 ] &&
+	ok "admin: journal times in ms to the microsecond" ||
+	bad "admin: journal times in ms to the microsecond" "$out"
 out=$(curl -s -X DELETE "$URL/__accord/requests"; curl -s "$URL/__accord/requests")
 case "$out" in
 *'"cleared":'*'"requests":[]'*) ok "admin: DELETE requests" ;;
