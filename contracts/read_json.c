@@ -23,6 +23,9 @@ struct rd {
 	enum spec_version spec;
 	struct err *e;
 	int depth;
+	/* the tree read is the reader's, freed once read (a streamed
+	 * interaction): bodies are taken out of it rather than copied */
+	int own_tree;
 	struct regex_slot *slots;
 	size_t nslots; /* a power of two, or 0 */
 	size_t used;
@@ -886,8 +889,20 @@ int body_is_wrapped(const cJSON *v)
 	return 1;
 }
 
-static int body_from(struct rd *rd, const cJSON *v, const char *ptr,
-		     struct body *b)
+/* v, a member of o, for the model to keep: taken out of o when the tree
+ * is the reader's (rd->own_tree), else copied. NULL for NULL. */
+static cJSON *keep(const struct rd *rd, const cJSON *o, const cJSON *v)
+{
+	if (!v)
+		return NULL;
+	if (rd->own_tree) /* the tree is ours to change: see stream_element */
+		return cJSON_DetachItemViaPointer((cJSON *)o, (cJSON *)v);
+	return cJSON_Duplicate(v, 1);
+}
+
+/* The body v, member of o. */
+static int body_from(struct rd *rd, const cJSON *o, const cJSON *v,
+		     const char *ptr, struct body *b)
 {
 	const cJSON *ct, *enc, *hint;
 	char p[PTR_MAX];
@@ -895,12 +910,11 @@ static int body_from(struct rd *rd, const cJSON *v, const char *ptr,
 		return 0;
 	b->present = 1;
 	if (rd->spec < SPEC_V4 || !body_is_wrapped(v)) {
-		b->json = cJSON_Duplicate(v, 1);
+		b->json = keep(rd, o, v);
 		return 0;
 	}
 	b->wrapped = 1;
-	b->json = cJSON_Duplicate(
-		cJSON_GetObjectItemCaseSensitive(v, "content"), 1);
+	b->json = keep(rd, v, cJSON_GetObjectItemCaseSensitive(v, "content"));
 	ct = cJSON_GetObjectItemCaseSensitive(v, "contentType");
 	if (ct) {
 		ptr_join(p, ptr, "contentType");
@@ -1144,7 +1158,7 @@ static int read_request(struct rd *rd, const cJSON *o, const char *ptr,
 	}
 	if (query_from(rd, member(o, ptr, "query", p), p, &r->query) ||
 	    headers_from(rd, member(o, ptr, "headers", p), p, &r->headers) ||
-	    body_from(rd, member(o, ptr, "body", p), p, &r->body) ||
+	    body_from(rd, o, member(o, ptr, "body", p), p, &r->body) ||
 	    rules_from(rd, member(o, ptr, "matchingRules", p), p, &r->rules) ||
 	    generators_from(rd, member(o, ptr, "generators", p), p,
 			    &r->generators))
@@ -1176,7 +1190,7 @@ static int read_response(struct rd *rd, const cJSON *o, const char *ptr,
 		r->has_status = 1;
 	}
 	if (headers_from(rd, member(o, ptr, "headers", p), p, &r->headers) ||
-	    body_from(rd, member(o, ptr, "body", p), p, &r->body) ||
+	    body_from(rd, o, member(o, ptr, "body", p), p, &r->body) ||
 	    rules_from(rd, member(o, ptr, "matchingRules", p), p, &r->rules) ||
 	    generators_from(rd, member(o, ptr, "generators", p), p,
 			    &r->generators))
@@ -1205,7 +1219,7 @@ static int read_message_fields(struct rd *rd, const cJSON *o, const char *ptr,
 			return -1;
 		m->metadata = cJSON_Duplicate(md, 1);
 	}
-	if (body_from(rd, member(o, ptr, "contents", p), p, &m->contents) ||
+	if (body_from(rd, o, member(o, ptr, "contents", p), p, &m->contents) ||
 	    rules_from(rd, member(o, ptr, "matchingRules", p), p, &m->rules) ||
 	    generators_from(rd, member(o, ptr, "generators", p), p,
 			    &m->generators))
@@ -1617,7 +1631,11 @@ static int stream_element(void *ctx, const char *member, cJSON *elem,
 			  size_t index)
 {
 	struct stream *st = ctx;
-	int r = add_interaction(&st->rd, st->c, &st->cap, elem, member, index);
+	int r;
+	/* elem is freed below: the interaction may keep parts of it */
+	st->rd.own_tree = 1;
+	r = add_interaction(&st->rd, st->c, &st->cap, elem, member, index);
+	st->rd.own_tree = 0;
 	cJSON_Delete(elem);
 	return r;
 }
