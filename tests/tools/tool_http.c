@@ -16,12 +16,18 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+/* macOS has no MSG_NOSIGNAL: SIGPIPE is ignored there instead (main) */
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
 
 static void nap(long ms)
 {
@@ -37,6 +43,7 @@ int main(int argc, char **argv)
 	char chunk[4096];
 	size_t n, sent = 0, got = 0;
 	int fd, i = 1;
+	signal(SIGPIPE, SIG_IGN);
 	while (i + 1 < argc && argv[i][0] == '-') {
 		long *dst = !strcmp(argv[i], "--slow")		? &slow
 			    : !strcmp(argv[i], "--abort-after") ? &abort_after
