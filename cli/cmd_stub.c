@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,13 +284,22 @@ static int load_faults(struct stub_config *cfg, struct fault_src *fs,
 	return 0;
 }
 
-/* Many connections (delayed answers hold theirs): lift the fd limit. */
+/* Many connections (delayed answers hold theirs): lift the fd limit.
+ * macOS refuses an unlimited maximum for files: OPEN_MAX is its ceiling. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
 		rl.rlim_cur = rl.rlim_max;
+		if (!setrlimit(RLIMIT_NOFILE, &rl))
+			return;
+#ifdef OPEN_MAX
+		rl.rlim_cur = was > OPEN_MAX ? was : OPEN_MAX;
 		setrlimit(RLIMIT_NOFILE, &rl);
+#else
+		(void)was;
+#endif
 	}
 }
 
