@@ -80,6 +80,9 @@ int read_input(const char *path, struct buf *out);
  * plain number of seconds, at most a day; -1 when malformed.
  */
 long opt_duration_ms(const char *s);
+/* 0 when min <= v <= max; else says which option is out of which range
+ * ("--port must be from 0 to 65535, not 99999") and returns -1. */
+int opt_range(const char *name, long v, long min, long max);
 /* Writes b to stdout and flushes; prints an error and returns -1. */
 int write_stdout(const struct buf *b);
 

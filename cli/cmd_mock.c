@@ -168,11 +168,9 @@ int cmd_mock(int argc, char **argv)
 		return n == -2 ? EXIT_OK : EXIT_ERROR;
 	if (spec_option(spec, &run.spec))
 		return EXIT_ERROR;
-	if (cfg.port < 0 || cfg.port > 65535 || cfg.unmatched_status < 100 ||
-	    cfg.unmatched_status > 599) {
-		fprintf(stderr, "accord: error: an option is out of range\n");
+	if (opt_range("--port", cfg.port, 0, 65535) ||
+	    opt_range("--unmatched-status", cfg.unmatched_status, 100, 599))
 		return EXIT_ERROR;
-	}
 	if (host)
 		cfg.host = host;
 	if (collect_paths(argv, n, &files)) {

@@ -182,11 +182,9 @@ int cmd_record(int argc, char **argv)
 			timeout);
 		return EXIT_ERROR;
 	}
-	if (cfg.port < 0 || cfg.port > 65535 || max_body_mb < 1 ||
-	    max_body_mb > 4096) {
-		fprintf(stderr, "accord: error: an option is out of range\n");
+	if (opt_range("--port", cfg.port, 0, 65535) ||
+	    opt_range("--max-body", max_body_mb, 1, 4096))
 		return EXIT_ERROR;
-	}
 	if (host)
 		cfg.host = host;
 	if (redact)

@@ -381,15 +381,15 @@ int cmd_stub(int argc, char **argv)
 			"accord: error: --log-format is text or json\n");
 		return EXIT_ERROR;
 	}
-	if (cfg.port < 0 || cfg.port > 65535 || cfg.admin_port < -1 ||
-	    cfg.admin_port > 65535 || cfg.workers < 1 || cfg.workers > 256 ||
-	    max_body_mb < 0 || max_body_mb > 4096 || journal < 0 ||
-	    max_conns < 1 || idle_s < 1 || cfg.unmatched_status < 100 ||
-	    cfg.unmatched_status > 599) {
-		fprintf(stderr, "accord: error: an option is out of range\n");
-		opt_usage(opts, usage, 1);
+	if (opt_range("--port", cfg.port, 0, 65535) ||
+	    opt_range("--admin-port", cfg.admin_port, -1, 65535) ||
+	    opt_range("--workers", cfg.workers, 1, 256) ||
+	    opt_range("--max-body", max_body_mb, 0, 4096) ||
+	    opt_range("--journal-size", journal, 0, 1000000) ||
+	    opt_range("--max-connections", max_conns, 1, 1000000) ||
+	    opt_range("--idle-timeout", idle_s, 1, 86400) ||
+	    opt_range("--unmatched-status", cfg.unmatched_status, 100, 599))
 		return EXIT_ERROR;
-	}
 	if (!loopback(cfg.host) && !cfg.admin_token) {
 		fprintf(stderr,
 			"accord: error: --admin-token is required when --host is not a loopback address\n");

@@ -300,3 +300,12 @@ struct contract *load_contract(const char *path)
 	buf_release(&b);
 	return c;
 }
+
+int opt_range(const char *name, long v, long min, long max)
+{
+	if (v >= min && v <= max)
+		return 0;
+	fprintf(stderr, "accord: error: %s must be from %ld to %ld, not %ld\n",
+		name, min, max, v);
+	return -1;
+}
