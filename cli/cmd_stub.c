@@ -7,11 +7,9 @@
  */
 #include "cli/cli.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "stubserver/stubserver.h"
@@ -282,25 +280,6 @@ static int load_faults(struct stub_config *cfg, struct fault_src *fs,
 			(unsigned long long)(cfg->has_seed ? cfg->seed : s));
 	cfg->faults = p;
 	return 0;
-}
-
-/* Many connections (delayed answers hold theirs): lift the fd limit.
- * macOS refuses an unlimited maximum for files: OPEN_MAX is its ceiling. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rlim_t was = rl.rlim_cur;
-		rl.rlim_cur = rl.rlim_max;
-		if (!setrlimit(RLIMIT_NOFILE, &rl))
-			return;
-#ifdef OPEN_MAX
-		rl.rlim_cur = was > OPEN_MAX ? was : OPEN_MAX;
-		setrlimit(RLIMIT_NOFILE, &rl);
-#else
-		(void)was;
-#endif
-	}
 }
 
 static int loopback(const char *host)

@@ -7,10 +7,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -482,4 +484,21 @@ fail:
 	err_set(e, ERR_IO, "cannot write: %s", strerror(errno));
 	buf_release(&tmp);
 	return -1;
+}
+
+void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (!setrlimit(RLIMIT_NOFILE, &rl))
+			return;
+#ifdef OPEN_MAX
+		rl.rlim_cur = was > OPEN_MAX ? was : OPEN_MAX;
+		setrlimit(RLIMIT_NOFILE, &rl);
+#else
+		(void)was;
+#endif
+	}
 }

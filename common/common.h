@@ -120,5 +120,11 @@ int read_file(const char *path, size_t limit, struct buf *out, struct err *e);
 /* Writes atomically: a temporary file beside `path`, fsync, rename. */
 int write_file_atomic(const char *path, const void *p, size_t len,
 		      struct err *e);
+/*
+ * Raises this process's soft limit on open files to its hard limit (on
+ * macOS, which refuses an unlimited one, to OPEN_MAX): a server that holds
+ * many connections, or a test tool that opens them. Best effort.
+ */
+void raise_fd_limit(void);
 
 #endif

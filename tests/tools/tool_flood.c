@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <uv.h>
 
 #include "common/common.h"
@@ -149,7 +148,6 @@ static void on_deadline(uv_timer_t *t)
 int main(int argc, char **argv)
 {
 	struct flood f;
-	struct rlimit rl;
 	long port, timeout = 60000;
 	uint64_t t0;
 	int n;
@@ -160,10 +158,7 @@ int main(int argc, char **argv)
 			"usage: tool_flood HOST PORT PATH COUNT [TIMEOUT_MS]\n");
 		return 2;
 	}
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	raise_fd_limit();
 	f.loop = uv_default_loop();
 	f.started = f.connecting = f.waiting = f.peak = f.ok = f.failed = 0;
 	if (uv_ip4_addr(argv[1], (int)port, &f.addr)) {
