@@ -255,6 +255,17 @@ static void add_rule(cJSON *cat, const char *key, cJSON *m)
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(rule, "matchers"), m);
 }
 
+/* Whether header i is the only one of its name (a matcher inferred from
+ * one value must not be asked of another). */
+static int once(const struct stub_field *h, size_t n, size_t i)
+{
+	size_t k;
+	for (k = 0; k < n; k++)
+		if (k != i && !str_casecmp(h[k].name, h[i].name))
+			return 0;
+	return 1;
+}
+
 /*
  * Headers as v4 lists, minus the dropped; redacted ones get a rule, and
  * with --generalize so do those whose value is a UUID, a date or a
@@ -281,7 +292,7 @@ static void add_headers(const struct stub_recorder *r, cJSON *part,
 			m = cJSON_CreateObject();
 			cJSON_AddStringToObject(m, "match", "regex");
 			cJSON_AddStringToObject(m, "regex", ".+");
-		} else if (r->generalize && !list) {
+		} else if (r->generalize && !list && once(h, n, i)) {
 			m = value_infer_matcher(value);
 		}
 		if (m)
@@ -293,8 +304,8 @@ static void add_headers(const struct stub_recorder *r, cJSON *part,
 }
 
 /*
- * --generalize, for query parameters: a parameter whose every value is a
- * UUID, a date or a timestamp gets the first value's matcher.
+ * --generalize, for query parameters: a parameter whose values are all
+ * UUIDs, all dates or all timestamps gets their matcher.
  */
 static void generalize_query(cJSON *req, const struct query *qs)
 {
@@ -303,7 +314,8 @@ static void generalize_query(cJSON *req, const struct query *qs)
 		cJSON *m = NULL;
 		for (k = 0; k < qs->v[i].n; k++) {
 			cJSON *mk = value_infer_matcher(qs->v[i].values[k]);
-			if (!mk) {
+			if (!mk || (m && !cJSON_Compare(m, mk, 1))) {
+				cJSON_Delete(mk);
 				cJSON_Delete(m);
 				m = NULL;
 				break;

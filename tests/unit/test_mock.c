@@ -616,6 +616,48 @@ START_TEST(recorder_deduplicates_whatever_the_order)
 }
 END_TEST
 
+START_TEST(recorder_generalizes_only_what_is_one_kind)
+{
+	static const struct stub_field hs[] = {
+		{ "X-Trace", "7a1c3b52-4f0e-4d8a-9b36-2c5e8f1d9a01" },
+		{ "X-Multi", "7a1c3b52-4f0e-4d8a-9b36-2c5e8f1d9a01" },
+		{ "X-Multi", "plain" },
+	};
+	struct stub_recorder *r = recorder(1);
+	struct stub_exchange x;
+	cJSON *doc, *req, *rules;
+	char *t;
+	exchange(&x,
+		 "/q?d=2024-05-01&m=2024-05-01&"
+		 "m=7a1c3b52-4f0e-4d8a-9b36-2c5e8f1d9a01&u=x",
+		 200, "{}");
+	x.req_headers = hs;
+	x.nreq_headers = 3;
+	stub_recorder_add(r, &x, NULL);
+	t = recorded_text(r);
+	doc = cJSON_Parse(t);
+	req = cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "interactions"), 0),
+		"request");
+	rules = cJSON_GetObjectItem(req, "matchingRules");
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(rules, "header"), "X-Trace"));
+	/* twice, the second not a UUID: literal */
+	ck_assert_ptr_null(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(rules, "header"), "X-Multi"));
+	ck_assert_ptr_nonnull(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(rules, "query"), "d"));
+	/* a date and a UUID: no one matcher fits both */
+	ck_assert_ptr_null(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(rules, "query"), "m"));
+	ck_assert_ptr_null(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(rules, "query"), "u"));
+	cJSON_Delete(doc);
+	free(t);
+	stub_recorder_free(r);
+}
+END_TEST
+
 START_TEST(recorder_latency_samples_bounded_and_fair)
 {
 	/* 20,000 observations: the first half 1 ms, the second 100 ms; the
@@ -698,6 +740,7 @@ static Suite *suite(void)
 	tcase_add_test(t, recorder_deduplicates_and_numbers_descriptions);
 	tcase_add_test(t, recorder_states_part_of_identity);
 	tcase_add_test(t, recorder_deduplicates_whatever_the_order);
+	tcase_add_test(t, recorder_generalizes_only_what_is_one_kind);
 	tcase_add_test(t, recorder_bodies_json_text_binary);
 	tcase_add_test(t, recorder_latency_samples_bounded_and_fair);
 	suite_add_tcase(s, t);
