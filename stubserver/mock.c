@@ -8,8 +8,8 @@
  *
  * Expectations are held as Pact v4 interaction objects, in registration
  * order, so that a new interaction set (select.c) can be built from them
- * whenever they change: the set is immutable and the server swaps it
- * whole. Index i of the set is expectation i. Everything here is behind
+ * once they have changed (by the next request that needs it, service.c):
+ * the set is immutable and the server swaps it whole. Index i of the set is expectation i. Everything here is behind
  * the mock's own mutex (taken after the server's set lock, never before).
  */
 #include "stubserver/internal.h"

@@ -68,6 +68,9 @@ struct shared {
 	void (*wake)(void *);
 	void *wake_ctx;
 	atomic_int stopping;
+	/* accord mock: the expectations changed since the set was built;
+	 * the next request rebuilds it (mock_refresh) */
+	atomic_int set_stale;
 	atomic_size_t conns;
 	atomic_ullong seed;
 	time_t started;
@@ -1026,7 +1029,6 @@ static int mode_admin(struct shared *sh, const struct http_request *r,
 	struct err e;
 	err_clear(&e);
 	if (!strcmp(what, "interactions") && m) {
-		struct stub_set *set = NULL, *old;
 		int rc = 0;
 		if (!strcmp(r->method, "GET") || head) {
 			reply(200, stub_mock_json(m), head, keep, out);
@@ -1037,21 +1039,19 @@ static int mode_admin(struct shared *sh, const struct http_request *r,
 			      keep, out);
 			return 1;
 		}
-		/* the set is rebuilt and swapped under the set lock, so a
-		 * request sees the expectations and their indexes agree */
+		/* the expectations change under the set lock, and the set
+		 * is rebuilt from them by the next request that needs it
+		 * (mock_refresh): registering n expectations one call at a
+		 * time then builds one set, not n */
 		pthread_rwlock_wrlock(&sh->set_lock);
 		if (!strcmp(r->method, "DELETE"))
 			stub_mock_clear(m);
 		else
 			rc = stub_mock_add(m, "body", body, len, &e);
 		if (!rc)
-			set = stub_mock_set(m, &e);
-		if (set) {
-			old = swap_set_locked(sh, set);
-			pthread_rwlock_unlock(&sh->set_lock);
-			stub_set_free(old);
-		} else {
-			pthread_rwlock_unlock(&sh->set_lock);
+			atomic_store(&sh->set_stale, 1);
+		pthread_rwlock_unlock(&sh->set_lock);
+		if (rc) {
 			reply_err(400, &e, head, keep, out);
 			return 1;
 		}
@@ -1211,6 +1211,32 @@ static void decide(struct shared *sh, const struct http1_request *req,
 	fault_decide(sh->faults, &q, act);
 }
 
+/*
+ * accord mock: builds the set from the expectations when they changed
+ * since it was built. 0, or -1 with e set when they cannot be served (the
+ * old set stays, and the next request tries again).
+ */
+static int mock_refresh(struct shared *sh, struct err *e)
+{
+	struct stub_set *set, *old = NULL;
+	int rc = 0;
+	if (!atomic_load(&sh->set_stale))
+		return 0;
+	pthread_rwlock_wrlock(&sh->set_lock);
+	if (atomic_load(&sh->set_stale)) { /* not done meanwhile */
+		set = stub_mock_set(sh->cfg->mock, e);
+		if (set) {
+			old = swap_set_locked(sh, set);
+			atomic_store(&sh->set_stale, 0);
+		} else {
+			rc = -1;
+		}
+	}
+	pthread_rwlock_unlock(&sh->set_lock);
+	stub_set_free(old);
+	return rc;
+}
+
 static void serve(struct shared *sh, const struct http1_request *req,
 		  struct http_request *r, int keep, struct buf *out,
 		  struct fault_action *act)
@@ -1231,6 +1257,19 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	double t0 = now_s(), took;
 	cJSON *params = NULL, *nearest = NULL;
 	size_t i;
+	if (cfg->mock) {
+		struct err e;
+		err_clear(&e);
+		if (mock_refresh(sh, &e)) {
+			if (cfg->verbosity >= 0)
+				fprintf(stderr,
+					"accord: the expectations cannot be "
+					"served: %s\n",
+					e.msg);
+			reply(500, error_json(e.msg), head, keep, out);
+			return;
+		}
+	}
 	target = xstrndup(req->target, req->target_len);
 	pthread_mutex_lock(&sh->lock);
 	sh->setup_open = 0; /* traffic closes a run of state setups */

@@ -160,6 +160,32 @@ else
 	bad "mock did not start" "$(cat "$TMP/err")"
 fi
 
+# 6a. expectations registered one call at a time (the set is rebuilt once,
+# by the first request after them): each is served, the last as the first
+if start_mock --consumer web --provider many --out "$TMP/many.json"; then
+	i=0
+	while [ $i -lt 200 ]; do
+		printf '{"description":"item %d","request":{"method":"GET","path":"/items/%d"},"response":{"status":200,"body":{"id":%d}}}' \
+			$i $i $i >"$TMP/one.json"
+		curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$TMP/one.json" >"$TMP/v" || break
+		i=$((i + 1))
+	done
+	a=$(curl -s "$URL/items/199")
+	b=$(curl -s "$URL/items/0")
+	printf '{"description":"item 200","request":{"method":"GET","path":"/items/200"},"response":{"status":200,"body":{"id":200}}}' \
+		>"$TMP/one.json"
+	curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$TMP/one.json" >/dev/null
+	c=$(curl -s "$URL/items/200")
+	n=$(curl -s "$URL/__accord/verify" | jq '.missing | length')
+	stop_stub
+	[ $i = 200 ] && grep -q '"interactions":200' "$TMP/v" && [ "$a" = '{"id":199}' ] &&
+		[ "$b" = '{"id":0}' ] && [ "$c" = '{"id":200}' ] && [ "$n" = 198 ] &&
+		ok "200 expectations registered one by one, then one more after traffic: each served, the rest missing" ||
+		bad "expectations registered one by one" "i=$i a=$a b=$b c=$c missing=$n $(cat "$TMP/v")"
+else
+	bad "mock did not start" "$(cat "$TMP/err")"
+fi
+
 # 6b. POST /__accord/contract waits for the pact's lock off the loop: while
 # another process holds the lock, the mock goes on answering
 if command -v python3 >/dev/null 2>&1 &&
