@@ -7,6 +7,8 @@
 
 #include "contracts/contracts.h"
 
+#include <limits.h>
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -58,6 +60,13 @@ cJSON *json_parse_streaming(const char *name, const char *buf, size_t len,
  * rule_index_kid_rules() whether a child of the node has rules. The set
  * must outlive the index.
  */
+/* A rule path's weight times 2 for one more named element, saturating:
+ * paths deeper than 62 elements tie (and the longer wins) rather than
+ * overflow. match.c and ruleindex.c must score alike. */
+static inline long weight_x2(long w)
+{
+	return w > LONG_MAX / 2 ? LONG_MAX : w * 2;
+}
 struct rule_index;
 struct rule_index *rule_index_new(const struct rule_set *s);
 void rule_index_free(struct rule_index *x);

@@ -243,7 +243,7 @@ static long path_weight(const struct path *p, const struct mctx *c)
 		case SEG_ROOT:
 			if (i)
 				return 0;
-			w *= 2;
+			w = weight_x2(w);
 			break;
 		case SEG_FIELD:
 			if (!i || !n->name || strcmp(s->name, n->name)) {
@@ -252,22 +252,21 @@ static long path_weight(const struct path *p, const struct mctx *c)
 				if (i && !n->name &&
 				    !parse_long(s->name, 0, 1L << 30, &v) &&
 				    v == n->index) {
-					w *= 2;
+					w = weight_x2(w);
 					break;
 				}
 				return 0;
 			}
-			w *= 2;
+			w = weight_x2(w);
 			break;
 		case SEG_INDEX:
 			if (!i || n->name || s->index != n->index)
 				return 0;
-			w *= 2;
+			w = weight_x2(w);
 			break;
 		case SEG_STAR:
 			if (!i)
 				return 0;
-			w *= 1;
 			break;
 		}
 	}

@@ -125,8 +125,9 @@ static uint32_t child(struct rule_index *x, uint32_t from, const struct seg *s)
 		if (o->from == from && !edge_cmp(o, &e))
 			return o->to;
 	}
-	e.to = node_new(x,
-			x->nodes[from].weight * (s->kind == SEG_STAR ? 1 : 2));
+	e.to = node_new(x, s->kind == SEG_STAR
+				   ? x->nodes[from].weight
+				   : weight_x2(x->nodes[from].weight));
 	edge_add(x, &e);
 	x->slots[i] = x->nedges;
 	if (s->kind == SEG_FIELD && !parse_long(s->name, 0, 1L << 30, &v)) {

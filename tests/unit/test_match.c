@@ -1228,6 +1228,43 @@ START_TEST(test_mismatch_query_path)
 }
 END_TEST
 
+START_TEST(test_deep_rule_paths)
+{
+	/* a rule 100 levels down (weights past 2^62 saturate, not
+	 * overflow: UBSan would say) against a value 100 levels deep */
+	struct buf rules, e, a, path;
+	int i;
+	buf_init(&rules, 0);
+	buf_init(&e, 0);
+	buf_init(&a, 0);
+	buf_init(&path, 0);
+	buf_addstr(&path, "$");
+	for (i = 0; i < 100; i++) {
+		buf_addstr(&path, ".a");
+		buf_addstr(&e, "{'a':");
+		buf_addstr(&a, "{'a':");
+	}
+	buf_addstr(&e, "1");
+	buf_addstr(&a, "'x'");
+	for (i = 0; i < 100; i++) {
+		buf_addch(&e, '}');
+		buf_addch(&a, '}');
+	}
+	buf_addf(&rules, "{'%s': {'matchers': [{'match': 'type'}]}}", path.ptr);
+	BODY_NO_MATCH(SPEC_V3, rules.ptr, e.ptr, a.ptr);
+	buf_reset(&rules);
+	buf_addf(&rules,
+		 "{'%s': {'matchers': [{'match': 'regex', 'regex': 'x'}]},"
+		 " '%s': {'matchers': [{'match': 'type'}]}}",
+		 path.ptr, "$.a.*");
+	BODY_MATCH(SPEC_V3, rules.ptr, e.ptr, a.ptr);
+	buf_release(&rules);
+	buf_release(&e);
+	buf_release(&a);
+	buf_release(&path);
+}
+END_TEST
+
 START_TEST(test_mismatch_cap)
 {
 	/* 1500 failing items: the list keeps MISMATCH_MAX, counts the rest */
@@ -1477,6 +1514,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tp, test_mismatch_query_path);
 	tcase_add_test(tp, test_catastrophic_regex);
 	tcase_add_test(tp, test_mismatch_cap);
+	tcase_add_test(tp, test_deep_rule_paths);
 	tcase_add_loop_test(tb, test_rule_index_agrees, 0, 20);
 	/* generous for sanitizer builds; the regex must stop at its limit */
 	tcase_set_timeout(tp, 30);
