@@ -56,6 +56,13 @@ struct opt {
  */
 int opt_parse(int argc, char **argv, const struct opt *opts,
 	      const char *const *usage);
+/*
+ * opt_parse() for a command that takes one or more arguments: their count,
+ * or -1 with *status the exit status to return (EXIT_OK after -h; else
+ * EXIT_ERROR, with usage printed when no argument was given).
+ */
+int opt_parse_some(int argc, char **argv, const struct opt *opts,
+		   const char *const *usage, int *status);
 void opt_usage(const struct opt *opts, const char *const *usage, int to_err);
 
 /*

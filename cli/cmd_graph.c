@@ -159,13 +159,9 @@ int cmd_graph(int argc, char **argv)
 	int n, status = EXIT_OK, r;
 	size_t i;
 	char *dup;
-	n = opt_parse(argc, argv, opts, usage);
+	n = opt_parse_some(argc, argv, opts, usage, &status);
 	if (n < 0)
-		return n == -2 ? EXIT_OK : EXIT_ERROR;
-	if (!n) {
-		opt_usage(opts, usage, 1);
-		return EXIT_ERROR;
-	}
+		return status;
 	if (graph_format_parse(format, &f)) {
 		fprintf(stderr,
 			"accord: error: --format must be text, dot, mermaid or json, not '%s'\n",

@@ -346,13 +346,9 @@ int cmd_stub(int argc, char **argv)
 		OPT_END_(),
 	};
 	stub_config_init(&cfg);
-	n = opt_parse(argc, argv, opts, usage);
+	n = opt_parse_some(argc, argv, opts, usage, &rc);
 	if (n < 0)
-		return n == -2 ? EXIT_OK : EXIT_ERROR;
-	if (!n) {
-		opt_usage(opts, usage, 1);
-		return EXIT_ERROR;
-	}
+		return rc;
 	if (host)
 		cfg.host = host;
 	if (strcmp(log_format, "text") && strcmp(log_format, "json")) {

@@ -50,13 +50,9 @@ int cmd_validate(int argc, char **argv)
 	};
 	struct path_list files;
 	size_t i, k;
-	n = opt_parse(argc, argv, opts, usage);
+	n = opt_parse_some(argc, argv, opts, usage, &status);
 	if (n < 0)
-		return n == -2 ? EXIT_OK : EXIT_ERROR;
-	if (!n) {
-		opt_usage(opts, usage, 1);
-		return EXIT_ERROR;
-	}
+		return status;
 	if (collect_paths(argv, n, &files))
 		status = EXIT_ERROR;
 	if (!files.n && status == EXIT_OK) {

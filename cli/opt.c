@@ -301,6 +301,18 @@ struct contract *load_contract(const char *path)
 	return c;
 }
 
+int opt_parse_some(int argc, char **argv, const struct opt *opts,
+		   const char *const *usage, int *status)
+{
+	int n = opt_parse(argc, argv, opts, usage);
+	if (n > 0)
+		return n;
+	*status = n == -2 ? EXIT_OK : EXIT_ERROR;
+	if (!n)
+		opt_usage(opts, usage, 1);
+	return -1;
+}
+
 int opt_range(const char *name, long v, long min, long max)
 {
 	if (v >= min && v <= max)

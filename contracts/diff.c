@@ -919,32 +919,53 @@ static const struct header **headers_sorted(const struct headers *h)
 	return v;
 }
 
-/* Content-Type values compare without blanks and case in the type. */
-static int header_same(const struct header *a, const struct header *b)
+/* s without blanks, in lower case (Content-Type values compare so). */
+static void squeeze_lower(struct buf *s)
 {
-	struct buf x, y;
+	size_t r, o = 0;
+	for (r = 0; r < s->len; r++)
+		if (s->ptr[r] != ' ')
+			s->ptr[o++] = (char)tolower((unsigned char)s->ptr[r]);
+	s->len = o;
+	s->ptr[o] = '\0';
+}
+
+/*
+ * Reports `code` at `where` when the values of a header or query parameter
+ * changed: both joined with ", " and compared as written, or `loose`ly
+ * (without blanks and case, for Content-Type). A rule covering the name
+ * (`covered`) allows any change.
+ */
+static void values_diff(struct diff_ix *ix, const char *code, const char *what,
+			const char *where, char *const *av, size_t an,
+			char *const *bv, size_t bn, int loose, int covered)
+{
+	struct buf va, vb, la, lb;
 	int same;
-	size_t i;
-	buf_init(&x, 0);
-	buf_init(&y, 0);
-	join_values(a->values, a->n, &x);
-	join_values(b->values, b->n, &y);
-	if (!str_casecmp(a->name, "content-type")) {
-		struct buf *bs[2] = { &x, &y };
-		for (i = 0; i < 2; i++) {
-			size_t r, o = 0;
-			for (r = 0; r < bs[i]->len; r++)
-				if (bs[i]->ptr[r] != ' ')
-					bs[i]->ptr[o++] = (char)tolower(
-						(unsigned char)bs[i]->ptr[r]);
-			bs[i]->len = o;
-			bs[i]->ptr[o] = '\0';
-		}
+	if (covered)
+		return;
+	buf_init(&va, 0);
+	buf_init(&vb, 0);
+	join_values(av, an, &va);
+	join_values(bv, bn, &vb);
+	same = !strcmp(va.ptr, vb.ptr);
+	if (!same && loose) {
+		buf_init(&la, 0);
+		buf_init(&lb, 0);
+		buf_addstr(&la, va.ptr);
+		buf_addstr(&lb, vb.ptr);
+		squeeze_lower(&la);
+		squeeze_lower(&lb);
+		same = !strcmp(la.ptr, lb.ptr);
+		buf_release(&la);
+		buf_release(&lb);
 	}
-	same = !strcmp(x.ptr, y.ptr);
-	buf_release(&x);
-	buf_release(&y);
-	return same;
+	if (!same)
+		change_add(ix, code, DIFF_BREAKING, where,
+			   "%s value changed from '%s' to '%s'", what, va.ptr,
+			   vb.ptr);
+	buf_release(&va);
+	buf_release(&vb);
 }
 
 static void headers_diff(struct diff_ix *ix, enum side side, const char *prefix,
@@ -984,21 +1005,11 @@ static void headers_diff(struct diff_ix *ix, enum side side, const char *prefix,
 					: "new header: the provider must now send it");
 			j++;
 		} else {
-			if (!header_same(a[i], b[j]) &&
-			    !named_covered(rb, "header", b[j]->name)) {
-				struct buf va, vb;
-				buf_init(&va, 0);
-				buf_init(&vb, 0);
-				join_values(a[i]->values, a[i]->n, &va);
-				join_values(b[j]->values, b[j]->n, &vb);
-				change_add(
-					ix, "header-value-changed",
-					DIFF_BREAKING, where.ptr,
-					"header value changed from '%s' to '%s'",
-					va.ptr, vb.ptr);
-				buf_release(&va);
-				buf_release(&vb);
-			}
+			values_diff(ix, "header-value-changed", "header",
+				    where.ptr, a[i]->values, a[i]->n,
+				    b[j]->values, b[j]->n,
+				    !str_casecmp(a[i]->name, "content-type"),
+				    named_covered(rb, "header", b[j]->name));
 			i++;
 			j++;
 		}
@@ -1050,20 +1061,10 @@ static void query_diff(struct diff_ix *ix, const struct query *qa,
 				"new query parameter: the provider must accept it");
 			j++;
 		} else {
-			struct buf va, vb;
-			buf_init(&va, 0);
-			buf_init(&vb, 0);
-			join_values(a[i]->values, a[i]->n, &va);
-			join_values(b[j]->values, b[j]->n, &vb);
-			if (strcmp(va.ptr, vb.ptr) &&
-			    !named_covered(rb, "query", b[j]->name))
-				change_add(
-					ix, "query-value-changed",
-					DIFF_BREAKING, where.ptr,
-					"query value changed from '%s' to '%s'",
-					va.ptr, vb.ptr);
-			buf_release(&va);
-			buf_release(&vb);
+			values_diff(ix, "query-value-changed", "query",
+				    where.ptr, a[i]->values, a[i]->n,
+				    b[j]->values, b[j]->n, 0,
+				    named_covered(rb, "query", b[j]->name));
 			i++;
 			j++;
 		}

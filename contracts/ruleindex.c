@@ -40,7 +40,6 @@ struct rule_index {
 	struct edge *edges;
 	size_t nedges, capedges;
 	const struct rule **terms;
-	uint32_t *ends; /* the node each rule ends at, by rule; or ~0 */
 	/* while building: edges by key, open addressing (index + 1, 0 for
 	 * an empty slot); sized for every segment, so it never fills */
 	size_t *slots;
@@ -143,6 +142,7 @@ struct rule_index *rule_index_new(const struct rule_set *s)
 {
 	struct rule_index *x = xcalloc(1, sizeof(*x));
 	size_t i, k, *count, nsegs = 0;
+	uint32_t *ends; /* the node each rule ends at, by rule; or ~0 */
 	node_new(x, 2); /* "$" */
 	for (i = 0; i < s->n; i++)
 		nsegs += s->rules[i].path.n;
@@ -150,11 +150,11 @@ struct rule_index *rule_index_new(const struct rule_set *s)
 		;
 	x->slots = xcalloc(k, sizeof(*x->slots));
 	x->mask = k - 1;
-	x->ends = xcalloc(s->n + 1, sizeof(*x->ends));
+	ends = xcalloc(s->n + 1, sizeof(*ends));
 	for (i = 0; i < s->n; i++) {
 		const struct path *p = &s->rules[i].path;
 		uint32_t at = 0;
-		x->ends[i] = UINT32_MAX;
+		ends[i] = UINT32_MAX;
 		/* a path that cannot match anything is left out, as
 		 * match.c's path_weight() scores it 0 */
 		if (!p->n || p->segs[0].kind != SEG_ROOT)
@@ -163,7 +163,7 @@ struct rule_index *rule_index_new(const struct rule_set *s)
 			at = child(x, at, &p->segs[k]);
 		if (k < p->n)
 			continue;
-		x->ends[i] = at;
+		ends[i] = at;
 		x->nodes[at].n++;
 	}
 	/* rules by node, in the order written */
@@ -175,12 +175,13 @@ struct rule_index *rule_index_new(const struct rule_set *s)
 	x->terms = xcalloc(k + 1, sizeof(*x->terms));
 	for (i = 0; i < s->n; i++) {
 		struct rnode *n;
-		if (x->ends[i] == UINT32_MAX)
+		if (ends[i] == UINT32_MAX)
 			continue;
-		n = &x->nodes[x->ends[i]];
-		x->terms[n->first + count[x->ends[i]]++] = &s->rules[i];
+		n = &x->nodes[ends[i]];
+		x->terms[n->first + count[ends[i]]++] = &s->rules[i];
 	}
 	free(count);
+	free(ends);
 	free(x->slots);
 	x->slots = NULL;
 	for (i = 0; i < x->nedges; i++)
@@ -198,7 +199,6 @@ void rule_index_free(struct rule_index *x)
 	free(x->nodes);
 	free(x->edges);
 	free(x->terms);
-	free(x->ends);
 	free(x);
 }
 

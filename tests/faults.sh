@@ -231,11 +231,7 @@ if start_stub --faults "$TMP/p.yaml" "$ITEMS"; then
 	check "SIGHUP reloads the fault profile" "$out" "code=CURLE_OK status=418 *"
 	printf 'rules:\n  - {error: 418, probabilty: 1}\n' >"$TMP/p.yaml"
 	kill -HUP $PID
-	i=0
-	while [ $i -lt 100 ] && ! grep -q "still applying the old fault rules" "$TMP/err"; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for "still applying the old fault rules" "$TMP/err"
 	out="$(req "$URL/items/1") $(grep 'reload failed' "$TMP/err")"
 	check "a bad profile on SIGHUP keeps the rules in force, and says why" "$out" \
 		"code=CURLE_OK status=418 *p.yaml:2:30: error: unknown key 'probabilty'*"

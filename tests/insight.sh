@@ -98,6 +98,21 @@ golden() {
 	return 0
 }
 
+# expect_run NAME WANT OUT ERR GOLDEN GOLDEN_STDERR: the last run's exit
+# status ($rc) is WANT, OUT is GOLDEN, and ERR is GOLDEN_STDERR (when that
+# exists or ERR is not empty); clears ok otherwise.
+expect_run() {
+	if [ "$rc" != "$2" ]; then
+		echo "    $1: exit status $rc, expected $2"
+		sed 's/^/    /' "$4" | head -10
+		ok=0
+	fi
+	golden "$1" "$3" "$5" || ok=0
+	if [ -f "$6" ] || [ -s "$4" ]; then
+		golden "$1 (stderr)" "$4" "$6" || ok=0
+	fi
+}
+
 # Graphviz for the dot checks: install when missing and possible.
 have_dot=0
 if command -v dot >/dev/null 2>&1; then
@@ -124,15 +139,7 @@ graph_case() {
 	out=$scratch/$name.out
 	err=$scratch/$name.err
 	run "$out" "$err" graph --format "$fmt" "$@"
-	if [ "$rc" != "$want" ]; then
-		echo "    $name: exit status $rc, expected $want"
-		sed 's/^/    /' "$err" | head -10
-		ok=0
-	fi
-	golden "$name" "$out" "$exp/$name" || ok=0
-	if [ -f "$exp/$name.stderr" ] || [ -s "$err" ]; then
-		golden "$name (stderr)" "$err" "$exp/$name.stderr" || ok=0
-	fi
+	expect_run "$name" "$want" "$out" "$err" "$exp/$name" "$exp/$name.stderr"
 	if [ $ok = 1 ]; then pass "graph $name"; else fail "graph $name"; fi
 	case $fmt in
 	dot)
@@ -236,15 +243,8 @@ for d in fixtures/diff/[0-9][0-9][0-9][0-9]-*/; do
 		[ "$want" = any ] && printf 'exit: %s\n' "$rc" >"$d/expect"
 		want=$rc
 	fi
-	if [ "$rc" != "$want" ]; then
-		echo "    $name: exit status $rc, expected $want"
-		sed 's/^/    /' "$scratch/$name.err" | head -10
-		ok=0
-	fi
-	golden "$name" "$scratch/$name.out" "$d/stdout" || ok=0
-	if [ -f "$d/stderr" ] || [ -s "$scratch/$name.err" ]; then
-		golden "$name (stderr)" "$scratch/$name.err" "$d/stderr" || ok=0
-	fi
+	expect_run "$name" "$want" "$scratch/$name.out" "$scratch/$name.err" \
+		"$d/stdout" "$d/stderr"
 	if [ $ok = 1 ]; then pass "diff $name"; else fail "diff $name"; fi
 done
 

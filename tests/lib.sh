@@ -1,8 +1,8 @@
 # tests/lib.sh: what the socket-level test scripts share (sourced by
-# tests/stub.sh, faults.sh, verify.sh and verify_interop.sh). The caller
-# sets A (the accord binary) and TMP (a scratch directory, removed on
-# exit), and pass=0 fail=0 PID=. A script may define its own ok, bad or
-# cleanup after sourcing this.
+# tests/stub.sh, faults.sh, mock.sh, record.sh, verify.sh and
+# verify_interop.sh). The caller sets A (the accord binary) and TMP (a
+# scratch directory, removed on exit), and pass=0 fail=0 PID=. A script
+# may define its own ok, bad or cleanup after sourcing this.
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() {
@@ -32,6 +32,18 @@ start_server() {
 	done
 	PORT=${URL##*:}
 	[ -n "$URL" ]
+}
+
+# wait_for TEXT FILE: waits (5 s at most) until FILE holds TEXT (a basic
+# regular expression); fails when it never does.
+wait_for() {
+	w=0
+	while [ $w -lt 100 ]; do
+		grep -q "$1" "$2" 2>/dev/null && return 0
+		sleep 0.05
+		w=$((w + 1))
+	done
+	return 1
 }
 
 # start_stub ARGS...: a stub on a free port, output in $TMP/out, $TMP/err.

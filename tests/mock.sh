@@ -202,8 +202,7 @@ for _ in range(600):  # until told, 30 s at most
 ' "$TMP/locked.json.lock" "$TMP/release" >"$TMP/locker" 2>&1 &
 	LOCKER=$!
 	PIDS=$LOCKER
-	i=0
-	while [ $i -lt 100 ] && ! grep -q locked "$TMP/locker"; do sleep 0.05; i=$((i + 1)); done
+	wait_for locked "$TMP/locker"
 	curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$F/expect-order.json" >/dev/null
 	curl -s "$URL/orders/1001" -H 'Accept: application/json' >/dev/null
 	curl -s -o "$TMP/c.body" -w '%{http_code}' -X POST "$URL/__accord/contract" >"$TMP/c.code" &

@@ -320,11 +320,7 @@ if start_stub "$TMP/c.json"; then
 	esac
 	echo '{"consumer": ' >"$TMP/c.json"
 	kill -HUP $PID
-	i=0
-	while [ $i -lt 100 ] && ! grep -q "reload failed" "$TMP/err"; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for "reload failed" "$TMP/err"
 	code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/opinions" \
 		-H 'Content-Type: application/json' -d "$body")
 	grep -q "reload failed, still serving the old contracts" "$TMP/err" &&

@@ -275,6 +275,54 @@ START_TEST(test_duplicate_keys_pair_in_order)
 }
 END_TEST
 
+/* A v3 pact of one interaction with these request query and response
+ * Content-Type (written as JSON text). */
+static struct contract *header_pact(const char *query, const char *ct)
+{
+	struct buf b;
+	struct contract *c;
+	buf_init(&b, 0);
+	buf_addf(&b,
+		 "{\"consumer\":{\"name\":\"c\"},\"provider\":{\"name\":"
+		 "\"p\"},\"interactions\":[{\"description\":\"d\","
+		 "\"request\":{\"method\":\"GET\",\"path\":\"/\","
+		 "\"query\":{\"q\":[\"%s\"]}},"
+		 "\"response\":{\"status\":200,\"headers\":"
+		 "{\"Content-Type\":\"%s\"}}}],"
+		 "\"metadata\":{\"pactSpecification\":{\"version\":"
+		 "\"3.0.0\"}}}",
+		 query, ct);
+	c = read_str(b.ptr);
+	buf_release(&b);
+	return c;
+}
+
+START_TEST(test_header_and_query_values)
+{
+	/* Content-Type compares without blanks and case; a query value
+	 * does not */
+	struct contract *a = header_pact("x",
+					 "application/json; charset=UTF-8");
+	struct contract *b = header_pact("x", "Application/JSON;charset=utf-8");
+	struct contract *q = header_pact("y", "text/plain");
+	struct diff d;
+	struct err e;
+	err_clear(&e);
+	ck_assert_int_eq(diff_contracts(a, b, &d, &e), 0);
+	ck_assert_uint_eq(d.n, 0);
+	diff_release(&d);
+	ck_assert_int_eq(diff_contracts(a, q, &d, &e), 0);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_uint_eq(d.v[0].n, 2);
+	ck_assert_str_eq(d.v[0].v[0].kind, "query-value-changed");
+	ck_assert_str_eq(d.v[0].v[1].kind, "header-value-changed");
+	diff_release(&d);
+	contract_free(a);
+	contract_free(b);
+	contract_free(q);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
@@ -285,6 +333,7 @@ static Suite *diff_suite(void)
 	tcase_add_test(tc, test_pairing);
 	tcase_add_test(tc, test_identical_and_refused);
 	tcase_add_test(tc, test_duplicate_keys_pair_in_order);
+	tcase_add_test(tc, test_header_and_query_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
