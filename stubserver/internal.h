@@ -2,8 +2,8 @@
  * Private to stubserver/: the pieces of the stub server that are tested on
  * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
  * selection and nearest-miss reports (select.c), response building
- * (respond.c; the generators it applies live in contracts/generate.c) and
- * fault decisions (fault.c).
+ * (respond.c; the generators it applies live in contracts/generate.c),
+ * the metrics counters (metrics.c) and fault decisions (fault.c).
  */
 #ifndef ACCORD_STUBSERVER_INTERNAL_H
 #define ACCORD_STUBSERVER_INTERNAL_H
@@ -174,7 +174,31 @@ void stub_respond_text(int status, const char *content_type, const char *body,
 		       struct buf *out);
 const char *stub_reason(int status);
 
-/* service.c: appends s as a Prometheus label value (escaped). */
+/* metrics.c: counters for /__accord/metrics. ------------------------- */
+
+/*
+ * Requests by interaction and status, unmatched and forwarded requests and
+ * the latency histogram. No lock of its own: the caller serialises.
+ */
+struct stub_metrics;
+
+struct stub_metrics *stub_metrics_new(size_t ninteractions);
+void stub_metrics_free(struct stub_metrics *m);
+/* A new set of ninteractions is served: its indexes start afresh. */
+void stub_metrics_new_set(struct stub_metrics *m, size_t ninteractions);
+/* A request answered by interaction `index` with `status`; `own` when that
+ * is the contract's status (the common case, counted in an array). */
+void stub_metrics_count(struct stub_metrics *m, size_t index, int status,
+			int own);
+void stub_metrics_unmatched(struct stub_metrics *m);
+/* accord record: a request forwarded, by the status answered. */
+void stub_metrics_forwarded(struct stub_metrics *m, int status);
+/* The time a request took, for the histogram. */
+void stub_metrics_observe(struct stub_metrics *m, double seconds);
+/* Appends the Prometheus text; descriptions are read from set. */
+void stub_metrics_text(const struct stub_metrics *m, const struct stub_set *set,
+		       size_t open_connections, struct buf *b);
+/* Appends s as a Prometheus label value (escaped). */
 void stub_prom_label(struct buf *b, const char *s);
 
 /* proxy.c: forwarding for accord record. ------------------------------ */

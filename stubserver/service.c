@@ -26,11 +26,6 @@
 
 #define STATES_MAX 64
 
-static const double buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-				  0.005,  0.01,	   0.025,  0.05,  0.1,
-				  0.25,	  0.5,	   1,	   2.5 };
-#define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
-
 /* Entries reuse their buffers: no allocation per request once warm. */
 struct journal_entry {
 	unsigned long long seq;
@@ -53,13 +48,6 @@ struct journal_entry {
 	cJSON *faults; /* the fault decisions, or NULL */
 	int forwarded; /* accord record: answered by the upstream (or by us
 			* for want of it: 502, 504) */
-};
-
-/* Requests by (interaction index, status); reset when the set changes. */
-struct count {
-	size_t index;
-	int status;
-	unsigned long long n;
 };
 
 struct shared {
@@ -89,20 +77,7 @@ struct shared {
 	struct journal_entry *journal;
 	size_t jhead, jcount;
 	unsigned long long seq;
-	struct count *counts;
-	size_t ncounts, capcounts;
-	/* answers with their interaction's own status, by index: an array,
-	 * not the table, because one index is touched per request and the
-	 * table of 10,000 interactions does not stay in cache */
-	unsigned long long *own;
-	size_t nown;
-	unsigned long long unmatched;
-	/* accord record: requests forwarded, by the status answered (an
-	 * array of 1,000, made at the first) */
-	unsigned long long *forwarded;
-	unsigned long long hist[NBUCKETS + 1];
-	double hist_sum;
-	unsigned long long hist_n;
+	struct stub_metrics *metrics;
 };
 
 static struct stub_set *swap_set_locked(struct shared *sh,
@@ -145,8 +120,7 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	}
 	sh->faults = fault_engine_new(cfg->faults, cfg->replay, cfg->has_seed,
 				      cfg->seed);
-	sh->nown = stub_set_count(set);
-	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
+	sh->metrics = stub_metrics_new(stub_set_count(set));
 	sh->state_params = cJSON_CreateObject();
 	if (cfg->state && cfg->state[0])
 		sh->states[sh->nstates++] = xstrdup(cfg->state);
@@ -192,9 +166,7 @@ void svc_free(struct shared *sh)
 	journal_release(sh);
 	states_clear(sh);
 	cJSON_Delete(sh->state_params);
-	free(sh->counts);
-	free(sh->own);
-	free(sh->forwarded);
+	stub_metrics_free(sh->metrics);
 	stub_set_free(sh->set);
 	fault_engine_free(sh->faults);
 	pthread_rwlock_destroy(&sh->set_lock);
@@ -343,13 +315,7 @@ static struct stub_set *swap_set_locked(struct shared *sh, struct stub_set *set)
 	pthread_mutex_lock(&sh->lock);
 	journal_keep_descriptions(sh, old);
 	sh->gen++;
-	/* indexes changed */
-	if (sh->counts)
-		memset(sh->counts, 0, sh->capcounts * sizeof(*sh->counts));
-	sh->ncounts = 0;
-	free(sh->own);
-	sh->nown = stub_set_count(set);
-	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
+	stub_metrics_new_set(sh->metrics, stub_set_count(set));
 	pthread_mutex_unlock(&sh->lock);
 	return old;
 }
@@ -409,47 +375,6 @@ static void to_model(const struct http1_request *req, const char *body,
 
 /* Journal and metrics. */
 
-static size_t count_slot(const struct count *t, size_t cap, size_t index,
-			 int status)
-{
-	size_t i = (index * 1000003u + (size_t)status) & (cap - 1);
-	while (t[i].n && (t[i].index != index || t[i].status != status))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-/*
- * Counts a request by (interaction, status): in sh->own when the status is
- * the contract's (`own`), else in an open-addressing table.
- */
-static void count_add(struct shared *sh, size_t index, int status, int own)
-{
-	size_t i;
-	if (own && index < sh->nown) {
-		sh->own[index]++;
-		return;
-	}
-	if ((sh->ncounts + 1) * 2 > sh->capcounts) {
-		size_t cap = sh->capcounts ? sh->capcounts * 2 : 64, k;
-		struct count *t = xcalloc(cap, sizeof(*t));
-		for (k = 0; k < sh->capcounts; k++)
-			if (sh->counts[k].n)
-				t[count_slot(t, cap, sh->counts[k].index,
-					     sh->counts[k].status)] =
-					sh->counts[k];
-		free(sh->counts);
-		sh->counts = t;
-		sh->capcounts = cap;
-	}
-	i = count_slot(sh->counts, sh->capcounts, index, status);
-	if (!sh->counts[i].n) {
-		sh->counts[i].index = index;
-		sh->counts[i].status = status;
-		sh->ncounts++;
-	}
-	sh->counts[i].n++;
-}
-
 /*
  * The next journal entry, filled with what every request has, or NULL
  * when the journal is off; and the latency histogram. Under sh->lock.
@@ -458,14 +383,10 @@ static struct journal_entry *journal_next(struct shared *sh, const char *method,
 					  const char *target, int status,
 					  double seconds)
 {
-	size_t cap = sh->cfg->journal_size, i;
+	size_t cap = sh->cfg->journal_size;
 	struct journal_entry *j = NULL;
 	sh->seq++;
-	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
-		;
-	sh->hist[i]++;
-	sh->hist_sum += seconds;
-	sh->hist_n++;
+	stub_metrics_observe(sh->metrics, seconds);
 	if (!cap)
 		return NULL;
 	j = &sh->journal[sh->jhead];
@@ -512,9 +433,9 @@ static void record(struct shared *sh, const struct http_request *req,
 		act->log = NULL;
 	}
 	if (desc)
-		count_add(sh, index, status, own);
+		stub_metrics_count(sh->metrics, index, status, own);
 	else
-		sh->unmatched++;
+		stub_metrics_unmatched(sh->metrics);
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -536,10 +457,7 @@ void svc_forwarded(struct shared *sh, const char *method, const char *target,
 		if (session)
 			buf_addstr(&j->session, session);
 	}
-	if (!sh->forwarded)
-		sh->forwarded = xcalloc(1000, sizeof(*sh->forwarded));
-	if (status >= 0 && status < 1000)
-		sh->forwarded[status]++;
+	stub_metrics_forwarded(sh->metrics, status);
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -734,87 +652,6 @@ static cJSON *journal_json(struct shared *sh)
 		cJSON_AddItemToArray(a, e);
 	}
 	return o;
-}
-
-void stub_prom_label(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			buf_addch(b, '\\');
-		if (*s == '\n')
-			buf_addstr(b, "\\n");
-		else
-			buf_addch(b, *s);
-	}
-}
-
-static void metrics_text(struct shared *sh, struct buf *b)
-{
-	size_t i;
-	unsigned long long cum = 0;
-	buf_addstr(b, "# HELP accord_requests_total Requests answered by an "
-		      "interaction, by interaction and status.\n"
-		      "# TYPE accord_requests_total counter\n");
-	for (i = 0; i < sh->nown; i++) {
-		const char *d;
-		if (!sh->own[i])
-			continue;
-		d = stub_set_description(sh->set, i);
-		buf_addstr(b, "accord_requests_total{interaction=\"");
-		stub_prom_label(b, d ? d : "");
-		buf_addf(b, "\",status=\"%d\"} %llu\n",
-			 stub_set_status(sh->set, i), sh->own[i]);
-	}
-	for (i = 0; i < sh->capcounts; i++) {
-		const struct count *c = &sh->counts[i];
-		const char *d;
-		if (!c->n)
-			continue;
-		d = stub_set_description(sh->set, c->index);
-		buf_addstr(b, "accord_requests_total{interaction=\"");
-		stub_prom_label(b, d ? d : "");
-		buf_addf(b, "\",status=\"%d\"} %llu\n", c->status, c->n);
-	}
-	buf_addf(b,
-		 "# HELP accord_unmatched_total Requests no interaction "
-		 "matched.\n# TYPE accord_unmatched_total counter\n"
-		 "accord_unmatched_total %llu\n",
-		 sh->unmatched);
-	if (sh->forwarded) {
-		buf_addstr(b,
-			   "# HELP accord_forwarded_total Requests forwarded "
-			   "to the upstream (accord record), by the status "
-			   "answered.\n"
-			   "# TYPE accord_forwarded_total counter\n");
-		for (i = 0; i < 1000; i++)
-			if (sh->forwarded[i])
-				buf_addf(
-					b,
-					"accord_forwarded_total{status=\"%zu\"} "
-					"%llu\n",
-					i, sh->forwarded[i]);
-	}
-	buf_addstr(b, "# HELP accord_request_duration_seconds Time to answer "
-		      "a request.\n# TYPE accord_request_duration_seconds "
-		      "histogram\n");
-	for (i = 0; i < NBUCKETS; i++) {
-		cum += sh->hist[i];
-		buf_addf(
-			b,
-			"accord_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			buckets[i], cum);
-	}
-	cum += sh->hist[NBUCKETS];
-	buf_addf(b,
-		 "accord_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
-		 "accord_request_duration_seconds_sum %.9f\n"
-		 "accord_request_duration_seconds_count %llu\n",
-		 cum, sh->hist_sum, sh->hist_n);
-	buf_addf(b,
-		 "# HELP accord_open_connections Open client connections.\n"
-		 "# TYPE accord_open_connections gauge\n"
-		 "accord_open_connections %zu\n",
-		 atomic_load(&sh->conns));
 }
 
 /* POST /__accord/state: a Pact provider-state change call. */
@@ -1166,7 +1003,8 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		buf_init(&t, 0);
 		pthread_rwlock_rdlock(&sh->set_lock);
 		pthread_mutex_lock(&sh->lock);
-		metrics_text(sh, &t);
+		stub_metrics_text(sh->metrics, sh->set, atomic_load(&sh->conns),
+				  &t);
 		pthread_mutex_unlock(&sh->lock);
 		pthread_rwlock_unlock(&sh->set_lock);
 		fault_engine_metrics(sh->faults, &t);
