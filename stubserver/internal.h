@@ -3,13 +3,15 @@
  * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
  * selection and nearest-miss reports (select.c), response building
  * (respond.c; the generators it applies live in contracts/generate.c),
- * the metrics counters (metrics.c) and fault decisions (fault.c).
+ * the request journal (journal.c), the metrics counters (metrics.c) and
+ * fault decisions (fault.c).
  */
 #ifndef ACCORD_STUBSERVER_INTERNAL_H
 #define ACCORD_STUBSERVER_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "stubserver/stubserver.h"
 
@@ -173,6 +175,61 @@ void stub_respond_text(int status, const char *content_type, const char *body,
 		       size_t len, int head_only, int keep_alive,
 		       struct buf *out);
 const char *stub_reason(int status);
+
+/* journal.c: what GET /__accord/requests answers. --------------------- */
+
+/* One request, as the journal keeps it. */
+struct stub_journal_entry {
+	unsigned long long seq;
+	time_t when;
+	struct buf method;
+	struct buf target;
+	int status;
+	int matched;
+	/* the interaction: its index in the set of generation `gen`; its
+	 * description is read from the set when the journal is, and copied
+	 * here only when a reload replaces that set (has_desc) */
+	size_t index;
+	unsigned gen;
+	int has_desc;
+	struct buf interaction;
+	double ms;
+	struct buf session; /* X-Accord-Session, or empty */
+	int has_ordinal;
+	unsigned long long ordinal;
+	cJSON *faults; /* the fault decisions, or NULL */
+	int forwarded; /* accord record: answered by the upstream (or by us
+			* for want of it: 502, 504) */
+};
+
+/* A ring of the last `cap` requests (0: off). No lock of its own. */
+struct stub_journal;
+
+struct stub_journal *stub_journal_new(size_t cap);
+void stub_journal_free(struct stub_journal *jn);
+/* Forgets the entries (their buffers stay for reuse); returns how many. */
+size_t stub_journal_clear(struct stub_journal *jn);
+/*
+ * The next entry, filled with what every request has (the interaction
+ * left unmatched), or NULL when the journal is off. Every request counts
+ * for the sequence numbers, journaled or not.
+ */
+struct stub_journal_entry *stub_journal_next(struct stub_journal *jn,
+					     const char *method,
+					     const char *target, int status,
+					     double seconds, unsigned gen);
+/* Before set `old` (generation gen) goes: the journal copies the
+ * descriptions it refers to. */
+void stub_journal_keep_descriptions(struct stub_journal *jn,
+				    const struct stub_set *old, unsigned gen);
+/* {seed, requests: [...]}, descriptions read from set (generation gen).
+ * Caller frees. */
+cJSON *stub_journal_json(const struct stub_journal *jn,
+			 const struct stub_set *set, unsigned gen,
+			 uint64_t seed);
+/* Milliseconds to the microsecond, as the journal and logs show them
+ * (0.356, not 0.35572000000000004). */
+double stub_ms_shown(double ms);
 
 /* metrics.c: counters for /__accord/metrics. ------------------------- */
 

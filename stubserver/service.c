@@ -17,7 +17,6 @@
 #include "stubserver/service.h"
 
 #include <pthread.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,30 +24,6 @@
 #include <time.h>
 
 #define STATES_MAX 64
-
-/* Entries reuse their buffers: no allocation per request once warm. */
-struct journal_entry {
-	unsigned long long seq;
-	time_t when;
-	struct buf method;
-	struct buf target;
-	int status;
-	int matched;
-	/* the interaction: its index in the set of generation `gen`; its
-	 * description is read from the set when the journal is, and copied
-	 * here only when a reload replaces that set (has_desc) */
-	size_t index;
-	unsigned gen;
-	int has_desc;
-	struct buf interaction;
-	double ms;
-	struct buf session; /* X-Accord-Session, or empty */
-	int has_ordinal;
-	unsigned long long ordinal;
-	cJSON *faults; /* the fault decisions, or NULL */
-	int forwarded; /* accord record: answered by the upstream (or by us
-			* for want of it: 502, 504) */
-};
 
 struct shared {
 	const struct stub_config *cfg;
@@ -74,21 +49,12 @@ struct shared {
 	size_t nstates;
 	cJSON *state_params; /* merged params of the chosen states */
 	int setup_open;	     /* setups since the last request accumulate */
-	struct journal_entry *journal;
-	size_t jhead, jcount;
-	unsigned long long seq;
+	struct stub_journal *journal;
 	struct stub_metrics *metrics;
 };
 
 static struct stub_set *swap_set_locked(struct shared *sh,
 					struct stub_set *set);
-
-/* Milliseconds to the microsecond, as the journal and logs show them
- * (0.356, not 0.35572000000000004). */
-static double ms_shown(double ms)
-{
-	return round(ms * 1000) / 1000;
-}
 
 static double now_s(void)
 {
@@ -101,7 +67,6 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 		       void (*wake)(void *), void *wake_ctx)
 {
 	struct shared *sh = xcalloc(1, sizeof(*sh));
-	size_t i;
 	sh->cfg = cfg;
 	sh->set = set;
 	sh->wake = wake;
@@ -110,14 +75,7 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	atomic_init(&sh->seed, (unsigned long long)time(NULL));
 	pthread_rwlock_init(&sh->set_lock, NULL);
 	pthread_mutex_init(&sh->lock, NULL);
-	sh->journal = xcalloc(cfg->journal_size ? cfg->journal_size : 1,
-			      sizeof(*sh->journal));
-	for (i = 0; i < (cfg->journal_size ? cfg->journal_size : 1); i++) {
-		buf_init(&sh->journal[i].method, 0);
-		buf_init(&sh->journal[i].target, 0);
-		buf_init(&sh->journal[i].interaction, 0);
-		buf_init(&sh->journal[i].session, 0);
-	}
+	sh->journal = stub_journal_new(cfg->journal_size);
 	sh->faults = fault_engine_new(cfg->faults, cfg->replay, cfg->has_seed,
 				      cfg->seed);
 	sh->metrics = stub_metrics_new(stub_set_count(set));
@@ -125,25 +83,6 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	if (cfg->state && cfg->state[0])
 		sh->states[sh->nstates++] = xstrdup(cfg->state);
 	return sh;
-}
-
-/* Forgets the entries; their buffers stay for reuse. */
-static void journal_clear(struct shared *sh)
-{
-	sh->jhead = sh->jcount = 0;
-}
-
-static void journal_release(struct shared *sh)
-{
-	size_t i, cap = sh->cfg->journal_size ? sh->cfg->journal_size : 1;
-	for (i = 0; i < cap; i++) {
-		buf_release(&sh->journal[i].method);
-		buf_release(&sh->journal[i].target);
-		buf_release(&sh->journal[i].interaction);
-		buf_release(&sh->journal[i].session);
-		cJSON_Delete(sh->journal[i].faults);
-	}
-	free(sh->journal);
 }
 
 static void states_clear(struct shared *sh)
@@ -163,7 +102,7 @@ void svc_free(struct shared *sh)
 {
 	if (!sh)
 		return;
-	journal_release(sh);
+	stub_journal_free(sh->journal);
 	states_clear(sh);
 	cJSON_Delete(sh->state_params);
 	stub_metrics_free(sh->metrics);
@@ -239,24 +178,6 @@ void svc_log_rejected(struct shared *sh, int status, const char *why)
 	}
 }
 
-/* Before `old` goes: the journal copies the descriptions it refers to. */
-static void journal_keep_descriptions(struct shared *sh,
-				      const struct stub_set *old)
-{
-	size_t i, cap = sh->cfg->journal_size;
-	for (i = 0; i < sh->jcount; i++) {
-		struct journal_entry *j =
-			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
-		const char *d;
-		if (!j->matched || j->has_desc || j->gen != sh->gen)
-			continue;
-		d = stub_set_description(old, j->index);
-		buf_reset(&j->interaction);
-		buf_addstr(&j->interaction, d ? d : "");
-		j->has_desc = 1;
-	}
-}
-
 /* SIGHUP, for the fault profile: like PUT /__accord/faults. */
 static void reload_faults(struct shared *sh)
 {
@@ -313,7 +234,7 @@ static struct stub_set *swap_set_locked(struct shared *sh, struct stub_set *set)
 	struct stub_set *old = sh->set;
 	sh->set = set;
 	pthread_mutex_lock(&sh->lock);
-	journal_keep_descriptions(sh, old);
+	stub_journal_keep_descriptions(sh->journal, old, sh->gen);
 	sh->gen++;
 	stub_metrics_new_set(sh->metrics, stub_set_count(set));
 	pthread_mutex_unlock(&sh->lock);
@@ -379,38 +300,14 @@ static void to_model(const struct http1_request *req, const char *body,
  * The next journal entry, filled with what every request has, or NULL
  * when the journal is off; and the latency histogram. Under sh->lock.
  */
-static struct journal_entry *journal_next(struct shared *sh, const char *method,
-					  const char *target, int status,
-					  double seconds)
+static struct stub_journal_entry *journal_next(struct shared *sh,
+					       const char *method,
+					       const char *target, int status,
+					       double seconds)
 {
-	size_t cap = sh->cfg->journal_size;
-	struct journal_entry *j = NULL;
-	sh->seq++;
 	stub_metrics_observe(sh->metrics, seconds);
-	if (!cap)
-		return NULL;
-	j = &sh->journal[sh->jhead];
-	buf_reset(&j->method);
-	buf_reset(&j->target);
-	buf_reset(&j->session);
-	j->has_desc = 0;
-	j->seq = sh->seq;
-	j->when = time(NULL);
-	buf_addstr(&j->method, method);
-	buf_addstr(&j->target, target);
-	j->status = status;
-	j->matched = 0;
-	j->index = 0;
-	j->gen = sh->gen;
-	j->ms = seconds * 1000;
-	j->has_ordinal = 0;
-	cJSON_Delete(j->faults);
-	j->faults = NULL;
-	j->forwarded = 0;
-	sh->jhead = (sh->jhead + 1) % cap;
-	if (sh->jcount < cap)
-		sh->jcount++;
-	return j;
+	return stub_journal_next(sh->journal, method, target, status, seconds,
+				 sh->gen);
 }
 
 /* `desc` is the matched interaction's description, NULL when unmatched. */
@@ -419,7 +316,7 @@ static void record(struct shared *sh, const struct http_request *req,
 		   size_t index, double seconds, const struct http1_header *ses,
 		   struct fault_action *act)
 {
-	struct journal_entry *j;
+	struct stub_journal_entry *j;
 	pthread_mutex_lock(&sh->lock);
 	j = journal_next(sh, req->method, target, status, seconds);
 	if (j) {
@@ -443,7 +340,7 @@ void svc_forwarded(struct shared *sh, const char *method, const char *target,
 		   int status, double seconds, const char *recorded,
 		   const char *session)
 {
-	struct journal_entry *j;
+	struct stub_journal_entry *j;
 	pthread_mutex_lock(&sh->lock);
 	j = journal_next(sh, method, target, status, seconds);
 	if (j) {
@@ -484,7 +381,7 @@ static void log_request(struct shared *sh, const struct http_request *req,
 					cJSON_GetObjectItemCaseSensitive(
 						nearest, "nearest"),
 					1));
-		cJSON_AddNumberToObject(o, "ms", ms_shown(seconds * 1000));
+		cJSON_AddNumberToObject(o, "ms", stub_ms_shown(seconds * 1000));
 		json_log(desc ? "info" : "warn", o);
 		return;
 	}
@@ -605,52 +502,6 @@ static cJSON *error_json(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "error", msg);
-	return o;
-}
-
-static cJSON *journal_json(struct shared *sh)
-{
-	cJSON *o = cJSON_CreateObject(), *a;
-	size_t cap = sh->cfg->journal_size, i;
-	/* seeds stay below 2^53: exact as a JSON number */
-	cJSON_AddNumberToObject(o, "seed",
-				(double)fault_engine_seed(sh->faults));
-	a = cJSON_AddArrayToObject(o, "requests");
-	for (i = 0; i < sh->jcount; i++) {
-		const struct journal_entry *j =
-			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
-		cJSON *e = cJSON_CreateObject();
-		char when[32];
-		struct tm tm;
-		gmtime_r(&j->when, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		cJSON_AddNumberToObject(e, "seq", (double)j->seq);
-		cJSON_AddStringToObject(e, "time", when);
-		cJSON_AddStringToObject(e, "method", j->method.ptr);
-		cJSON_AddStringToObject(e, "target", j->target.ptr);
-		cJSON_AddNumberToObject(e, "status", j->status);
-		if (j->matched)
-			cJSON_AddStringToObject(
-				e, "interaction",
-				j->has_desc || j->gen != sh->gen
-					? j->interaction.ptr
-					: stub_set_description(sh->set,
-							       j->index));
-		else
-			cJSON_AddNullToObject(e, "interaction");
-		cJSON_AddNumberToObject(e, "ms", ms_shown(j->ms));
-		if (j->session.len)
-			cJSON_AddStringToObject(e, "session", j->session.ptr);
-		if (j->has_ordinal)
-			cJSON_AddNumberToObject(e, "ordinal",
-						(double)j->ordinal);
-		if (j->faults)
-			cJSON_AddItemToObject(e, "faults",
-					      cJSON_Duplicate(j->faults, 1));
-		if (j->forwarded)
-			cJSON_AddTrueToObject(e, "forwarded");
-		cJSON_AddItemToArray(a, e);
-	}
 	return o;
 }
 
@@ -988,14 +839,17 @@ static void admin(struct shared *sh, const struct http1_request *req,
 	} else if (!strcmp(what, "requests") && get) {
 		pthread_rwlock_rdlock(&sh->set_lock); /* descriptions */
 		pthread_mutex_lock(&sh->lock);
-		reply(200, journal_json(sh), head, keep, out);
+		reply(200,
+		      stub_journal_json(sh->journal, sh->set, sh->gen,
+					fault_engine_seed(sh->faults)),
+		      head, keep, out);
 		pthread_mutex_unlock(&sh->lock);
 		pthread_rwlock_unlock(&sh->set_lock);
 	} else if (!strcmp(what, "requests") && !strcmp(r->method, "DELETE")) {
 		cJSON *o = cJSON_CreateObject();
 		pthread_mutex_lock(&sh->lock);
-		cJSON_AddNumberToObject(o, "cleared", (double)sh->jcount);
-		journal_clear(sh);
+		cJSON_AddNumberToObject(
+			o, "cleared", (double)stub_journal_clear(sh->journal));
 		pthread_mutex_unlock(&sh->lock);
 		reply(200, o, head, keep, out);
 	} else if (!strcmp(what, "metrics") && get) {
