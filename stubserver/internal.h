@@ -3,8 +3,8 @@
  * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
  * selection and nearest-miss reports (select.c), response building
  * (respond.c; the generators it applies live in contracts/generate.c),
- * the request journal (journal.c), the metrics counters (metrics.c) and
- * fault decisions (fault.c).
+ * provider states (states.c), the request journal (journal.c), the
+ * metrics counters (metrics.c) and fault decisions (fault.c).
  */
 #ifndef ACCORD_STUBSERVER_INTERNAL_H
 #define ACCORD_STUBSERVER_INTERNAL_H
@@ -175,6 +175,49 @@ void stub_respond_text(int status, const char *content_type, const char *body,
 		       size_t len, int head_only, int keep_alive,
 		       struct buf *out);
 const char *stub_reason(int status);
+
+/* states.c: the provider states chosen. ------------------------------ */
+
+#define STUB_STATES_MAX 64 /* states chosen at once; more are not kept */
+
+/*
+ * The chosen provider states and their params, changed the way the Pact
+ * verifier's state-change calls expect. No lock of its own.
+ */
+struct stub_stateset;
+
+/* With `initial` (--state) chosen, when not NULL or empty. */
+struct stub_stateset *stub_stateset_new(const char *initial);
+void stub_stateset_free(struct stub_stateset *ss);
+/* {states: [...], params: {...}}, as GET /__accord/state answers. */
+cJSON *stub_stateset_json(const struct stub_stateset *ss);
+/* The merged params of the chosen states (borrowed). */
+const cJSON *stub_stateset_params(const struct stub_stateset *ss);
+/*
+ * A Pact state-change call {state, action, params} (POST
+ * /__accord/state): setups after traffic start a new set, later ones add
+ * to it; a teardown clears it. NULL, or what is wrong with the call.
+ */
+const char *stub_stateset_change(struct stub_stateset *ss, const cJSON *b);
+/* PUT /__accord/state: {states: [...]} or {state: NAME}, with params.
+ * NULL, or what is wrong with the body. */
+const char *stub_stateset_put(struct stub_stateset *ss, const cJSON *b);
+/*
+ * A request came, which closes a run of setups. With `names` (room for
+ * STUB_STATES_MAX), copies the chosen states into it (the caller frees
+ * each). Returns how many states are chosen.
+ */
+size_t stub_stateset_traffic(struct stub_stateset *ss, const char **names);
+/*
+ * accord record: a request came, naming its states in X-Accord-State
+ * (header[0..len), NULL when absent). The states it is recorded under as
+ * a Pact "providerStates" array, or NULL when there are none. Caller frees.
+ */
+cJSON *stub_stateset_forward(struct stub_stateset *ss, const char *header,
+			     size_t len);
+/* "A, B" (an X-Accord-State value, modified) split into names pointing
+ * into copy; returns how many, at most max. */
+size_t stub_states_split(char *copy, const char **names, size_t max);
 
 /* journal.c: what GET /__accord/requests answers. --------------------- */
 

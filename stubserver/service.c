@@ -4,15 +4,7 @@
  * requests under /__accord/ are the admin API: health, the request journal,
  * Prometheus metrics, provider states and fault rules. Each request also
  * gets a fault decision (fault.c), recorded in the journal, which the
- * server (server.c) carries out.
- *
- * Provider states follow what the official Pact verifier does with
- * --state-change-url: before each interaction it POSTs one "setup" per
- * state of that interaction (one with state "" when it has none), and a
- * "teardown" only when asked to. So a run of setups accumulates into the
- * chosen state set, and the first setup after traffic (or after a
- * teardown) starts a new set: the sequence of calls always leaves exactly
- * the states of the next interaction chosen.
+ * server (server.c) carries out. Provider states are kept in states.c.
  */
 #include "stubserver/service.h"
 
@@ -22,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define STATES_MAX 64
 
 struct shared {
 	const struct stub_config *cfg;
@@ -44,11 +34,7 @@ struct shared {
 	struct fault_engine *faults;
 
 	pthread_mutex_t lock; /* everything below */
-	char *states[STATES_MAX];
-	cJSON *state_own[STATES_MAX]; /* each state's own params, or NULL */
-	size_t nstates;
-	cJSON *state_params; /* merged params of the chosen states */
-	int setup_open;	     /* setups since the last request accumulate */
+	struct stub_stateset *states;
 	struct stub_journal *journal;
 	struct stub_metrics *metrics;
 };
@@ -79,23 +65,8 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	sh->faults = fault_engine_new(cfg->faults, cfg->replay, cfg->has_seed,
 				      cfg->seed);
 	sh->metrics = stub_metrics_new(stub_set_count(set));
-	sh->state_params = cJSON_CreateObject();
-	if (cfg->state && cfg->state[0])
-		sh->states[sh->nstates++] = xstrdup(cfg->state);
+	sh->states = stub_stateset_new(cfg->state);
 	return sh;
-}
-
-static void states_clear(struct shared *sh)
-{
-	size_t i;
-	for (i = 0; i < sh->nstates; i++) {
-		free(sh->states[i]);
-		cJSON_Delete(sh->state_own[i]);
-		sh->state_own[i] = NULL;
-	}
-	sh->nstates = 0;
-	cJSON_Delete(sh->state_params);
-	sh->state_params = cJSON_CreateObject();
 }
 
 void svc_free(struct shared *sh)
@@ -103,8 +74,7 @@ void svc_free(struct shared *sh)
 	if (!sh)
 		return;
 	stub_journal_free(sh->journal);
-	states_clear(sh);
-	cJSON_Delete(sh->state_params);
+	stub_stateset_free(sh->states);
 	stub_metrics_free(sh->metrics);
 	stub_set_free(sh->set);
 	fault_engine_free(sh->faults);
@@ -412,67 +382,6 @@ static void log_request(struct shared *sh, const struct http_request *req,
 	}
 }
 
-/* Provider states. */
-
-/* "A, B" from X-Accord-State, split into names (pointers into copy). */
-static size_t split_states(char *copy, const char **names, size_t max)
-{
-	size_t n = 0;
-	char *p = copy;
-	while (p && *p && n < max) {
-		char *c = strchr(p, ','), *e;
-		if (c)
-			*c = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		e = p + strlen(p);
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = '\0';
-		if (*p)
-			names[n++] = p;
-		p = c ? c + 1 : NULL;
-	}
-	return n;
-}
-
-static void add_state(struct shared *sh, const char *name, const cJSON *params)
-{
-	size_t i;
-	const cJSON *it;
-	for (i = 0; i < sh->nstates; i++)
-		if (!strcmp(sh->states[i], name))
-			break;
-	if (i == sh->nstates && sh->nstates < STATES_MAX)
-		sh->states[sh->nstates++] = xstrdup(name);
-	cJSON_ArrayForEach(it, params)
-	{
-		cJSON_DeleteItemFromObjectCaseSensitive(sh->state_params,
-							it->string);
-		cJSON_AddItemToObject(sh->state_params, it->string,
-				      cJSON_Duplicate(it, 1));
-		if (i == sh->nstates)
-			continue; /* past STATES_MAX: merged, not kept */
-		if (!sh->state_own[i])
-			sh->state_own[i] = cJSON_CreateObject();
-		cJSON_DeleteItemFromObjectCaseSensitive(sh->state_own[i],
-							it->string);
-		cJSON_AddItemToObject(sh->state_own[i], it->string,
-				      cJSON_Duplicate(it, 1));
-	}
-}
-
-static cJSON *states_json(struct shared *sh)
-{
-	cJSON *o = cJSON_CreateObject(),
-	      *a = cJSON_AddArrayToObject(o, "states");
-	size_t i;
-	for (i = 0; i < sh->nstates; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(sh->states[i]));
-	cJSON_AddItemToObject(o, "params",
-			      cJSON_Duplicate(sh->state_params, 1));
-	return o;
-}
-
 /* The admin API. */
 
 static int admin_allowed(struct shared *sh, const struct http1_request *req)
@@ -509,69 +418,28 @@ static cJSON *error_json(const char *msg)
 static void state_change(struct shared *sh, const cJSON *b, int head, int keep,
 			 struct buf *out)
 {
-	const cJSON *state = cJSON_GetObjectItemCaseSensitive(b, "state");
-	const cJSON *action = cJSON_GetObjectItemCaseSensitive(b, "action");
-	const cJSON *params = cJSON_GetObjectItemCaseSensitive(b, "params");
-	const char *act = cJSON_IsString(action) ? action->valuestring
-						 : "setup";
-	if (!cJSON_IsString(state)) {
-		reply(400,
-		      error_json(
-			      "expected {\"state\": NAME, \"action\": \"setup\"|\"teardown\", \"params\": {...}}"),
-		      head, keep, out);
-		return;
-	}
+	const char *bad;
+	cJSON *params = NULL;
 	pthread_mutex_lock(&sh->lock);
-	if (!strcmp(act, "teardown")) {
-		states_clear(sh);
-		sh->setup_open = 0;
-	} else if (!strcmp(act, "setup")) {
-		if (!sh->setup_open)
-			states_clear(sh);
-		sh->setup_open = 1;
-		if (state->valuestring[0])
-			add_state(sh, state->valuestring,
-				  cJSON_IsObject(params) ? params : NULL);
-	} else {
-		pthread_mutex_unlock(&sh->lock);
-		reply(400, error_json("action must be setup or teardown"), head,
-		      keep, out);
-		return;
-	}
+	bad = stub_stateset_change(sh->states, b);
 	/* the verifier feeds the answer to ProviderState generators */
-	reply(200, cJSON_Duplicate(sh->state_params, 1), head, keep, out);
+	if (!bad)
+		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
+	if (bad)
+		reply(400, error_json(bad), head, keep, out);
+	else
+		reply(200, params, head, keep, out);
 }
 
 cJSON *svc_forward_states(struct shared *sh, const struct http1_request *req)
 {
 	const struct http1_header *h = http1_header(req, "X-Accord-State");
-	const char *names[STATES_MAX];
-	cJSON *a = NULL, *o;
-	char *copy = NULL;
-	size_t i, n;
+	cJSON *a;
 	pthread_mutex_lock(&sh->lock);
-	sh->setup_open = 0; /* traffic closes a run of state setups */
-	if (h) {
-		copy = xstrndup(h->value, h->value_len);
-		n = split_states(copy, names, STATES_MAX);
-	} else {
-		n = sh->nstates;
-	}
-	for (i = 0; i < n; i++) {
-		if (!a)
-			a = cJSON_CreateArray();
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name",
-					h ? names[i] : sh->states[i]);
-		if (!h && sh->state_own[i])
-			cJSON_AddItemToObject(
-				o, "params",
-				cJSON_Duplicate(sh->state_own[i], 1));
-		cJSON_AddItemToArray(a, o);
-	}
+	a = stub_stateset_forward(sh->states, h ? h->value : NULL,
+				  h ? h->value_len : 0);
 	pthread_mutex_unlock(&sh->lock);
-	free(copy);
 	return a;
 }
 
@@ -579,30 +447,17 @@ cJSON *svc_forward_states(struct shared *sh, const struct http1_request *req)
 static void state_put(struct shared *sh, const cJSON *b, int head, int keep,
 		      struct buf *out)
 {
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(b, "states");
-	const cJSON *one = cJSON_GetObjectItemCaseSensitive(b, "state");
-	const cJSON *params = cJSON_GetObjectItemCaseSensitive(b, "params");
-	const cJSON *it;
-	if (!cJSON_IsArray(list) && !cJSON_IsString(one) &&
-	    !cJSON_IsNull(one)) {
-		reply(400,
-		      error_json(
-			      "expected {\"states\": [NAME, ...]} or {\"state\": NAME}"),
-		      head, keep, out);
-		return;
-	}
+	const char *bad;
+	cJSON *o = NULL;
 	pthread_mutex_lock(&sh->lock);
-	states_clear(sh);
-	sh->setup_open = 0;
-	if (cJSON_IsString(one) && one->valuestring[0])
-		add_state(sh, one->valuestring, params);
-	cJSON_ArrayForEach(it, list)
-	{
-		if (cJSON_IsString(it) && it->valuestring[0])
-			add_state(sh, it->valuestring, params);
-	}
-	reply(200, states_json(sh), head, keep, out);
+	bad = stub_stateset_put(sh->states, b);
+	if (!bad)
+		o = stub_stateset_json(sh->states);
 	pthread_mutex_unlock(&sh->lock);
+	if (bad)
+		reply(400, error_json(bad), head, keep, out);
+	else
+		reply(200, o, head, keep, out);
 }
 
 static void reply_err(int status, const struct err *e, int head, int keep,
@@ -866,9 +721,11 @@ static void admin(struct shared *sh, const struct http1_request *req,
 				  t.len, head, keep, out);
 		buf_release(&t);
 	} else if (!strcmp(what, "state") && get) {
+		cJSON *o;
 		pthread_mutex_lock(&sh->lock);
-		reply(200, states_json(sh), head, keep, out);
+		o = stub_stateset_json(sh->states);
 		pthread_mutex_unlock(&sh->lock);
+		reply(200, o, head, keep, out);
 	} else if (!strcmp(what, "state") && !strcmp(r->method, "PUT")) {
 		state_put(sh, b, head, keep, out);
 	} else if (!strcmp(what, "state") && !strcmp(r->method, "POST")) {
@@ -934,7 +791,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		  struct fault_action *act)
 {
 	const struct stub_config *cfg = sh->cfg;
-	const char *names[STATES_MAX];
+	const char *names[STUB_STATES_MAX];
 	char *hdr_copy = NULL, *target;
 	const char *desc;
 	const char *cached;
@@ -964,18 +821,16 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	}
 	target = xstrndup(req->target, req->target_len);
 	pthread_mutex_lock(&sh->lock);
-	sh->setup_open = 0; /* traffic closes a run of state setups */
 	if (h) {
+		stub_stateset_traffic(sh->states, NULL);
 		hdr_copy = xstrndup(h->value, h->value_len);
-		st.n = split_states(hdr_copy, names, STATES_MAX);
+		st.n = stub_states_split(hdr_copy, names, STUB_STATES_MAX);
 	} else {
-		for (i = 0; i < sh->nstates; i++)
-			names[i] = xstrdup(sh->states[i]);
-		st.n = sh->nstates;
+		st.n = stub_stateset_traffic(sh->states, names);
 	}
 	/* only generators read the params: no copy per request otherwise */
 	if (cfg->generators)
-		params = cJSON_Duplicate(sh->state_params, 1);
+		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (cfg->explain) {
 		buf_init(&explain, 1 << 20);
