@@ -171,6 +171,15 @@ int stub_respond(const struct interaction *ix, const struct stub_gen *g,
 /* Appends a complete response with a JSON body (admin API, errors). */
 void stub_respond_json(int status, const cJSON *body, int head_only,
 		       int keep_alive, struct buf *out);
+/* The same, and frees body. */
+void stub_respond_json_take(int status, cJSON *body, int head_only,
+			    int keep_alive, struct buf *out);
+/* An error answer: the body is {"error": msg}. */
+void stub_respond_error(int status, const char *msg, int head_only,
+			int keep_alive, struct buf *out);
+/* An error answer saying e, formatted as the CLI prints errors. */
+void stub_respond_err(int status, const struct err *e, int head_only,
+		      int keep_alive, struct buf *out);
 void stub_respond_text(int status, const char *content_type, const char *body,
 		       size_t len, int head_only, int keep_alive,
 		       struct buf *out);

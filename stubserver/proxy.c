@@ -316,11 +316,8 @@ static char *own_answer(int status, const char *msg, int head, int keep,
 			size_t *len)
 {
 	struct buf out;
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", msg);
 	buf_init(&out, 0);
-	stub_respond_json(status, o, head, keep, &out);
-	cJSON_Delete(o);
+	stub_respond_error(status, msg, head, keep, &out);
 	return buf_detach(&out, len);
 }
 

@@ -255,11 +255,8 @@ static void conn_close(struct conn *c)
 static void conn_fail(struct conn *c, int status, const char *why)
 {
 	struct buf out;
-	cJSON *body = cJSON_CreateObject();
 	buf_init(&out, 0);
-	cJSON_AddStringToObject(body, "error", why);
-	stub_respond_json(status, body, 0, 0, &out);
-	cJSON_Delete(body);
+	stub_respond_error(status, why, 0, 0, &out);
 	svc_log_rejected(c->w->sh, status, why);
 	c->close_after_write = 1;
 	if (c->reading) {

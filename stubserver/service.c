@@ -401,19 +401,6 @@ static int admin_allowed(struct shared *sh, const struct http1_request *req)
 	       !memcmp(h->value + 7, t, n);
 }
 
-static void reply(int status, cJSON *body, int head, int keep, struct buf *out)
-{
-	stub_respond_json(status, body, head, keep, out);
-	cJSON_Delete(body);
-}
-
-static cJSON *error_json(const char *msg)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", msg);
-	return o;
-}
-
 /* POST /__accord/state: a Pact provider-state change call. */
 static void state_change(struct shared *sh, const cJSON *b, int head, int keep,
 			 struct buf *out)
@@ -427,9 +414,9 @@ static void state_change(struct shared *sh, const cJSON *b, int head, int keep,
 		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (bad)
-		reply(400, error_json(bad), head, keep, out);
+		stub_respond_error(400, bad, head, keep, out);
 	else
-		reply(200, params, head, keep, out);
+		stub_respond_json_take(200, params, head, keep, out);
 }
 
 cJSON *svc_forward_states(struct shared *sh, const struct http1_request *req)
@@ -455,18 +442,9 @@ static void state_put(struct shared *sh, const cJSON *b, int head, int keep,
 		o = stub_stateset_json(sh->states);
 	pthread_mutex_unlock(&sh->lock);
 	if (bad)
-		reply(400, error_json(bad), head, keep, out);
+		stub_respond_error(400, bad, head, keep, out);
 	else
-		reply(200, o, head, keep, out);
-}
-
-static void reply_err(int status, const struct err *e, int head, int keep,
-		      struct buf *out)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	reply(status, error_json(err_format(e, &b)), head, keep, out);
-	buf_release(&b);
+		stub_respond_json_take(200, o, head, keep, out);
 }
 
 static cJSON *faults_json(struct shared *sh)
@@ -504,22 +482,22 @@ static void faults_admin(struct shared *sh, const struct http_request *r,
 		fault_profile_free(cur);
 		if (!p || fault_profile_remove(p, name)) {
 			fault_profile_free(p);
-			reply(404, error_json("no fault rule of that name"),
-			      head, keep, out);
+			stub_respond_error(404, "no fault rule of that name",
+					   head, keep, out);
 			return;
 		}
 		fault_engine_install(sh->faults, p, 0);
 	} else if (name) {
-		reply(405, error_json("a single rule can only be DELETEd"),
-		      head, keep, out);
+		stub_respond_error(405, "a single rule can only be DELETEd",
+				   head, keep, out);
 		return;
 	} else if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
-		reply(200, faults_json(sh), head, keep, out);
+		stub_respond_json_take(200, faults_json(sh), head, keep, out);
 		return;
 	} else if (!strcmp(r->method, "PUT")) {
 		p = fault_profile_read("body", body, len, &e);
 		if (!p) {
-			reply_err(400, &e, head, keep, out);
+			stub_respond_err(400, &e, head, keep, out);
 			return;
 		}
 		fault_engine_install(sh->faults, p, 1);
@@ -530,7 +508,7 @@ static void faults_admin(struct shared *sh, const struct http_request *r,
 		p = fault_profile_copy(cur, &e);
 		fault_profile_free(cur);
 		if (!p) {
-			reply_err(500, &e, head, keep, out);
+			stub_respond_err(500, &e, head, keep, out);
 			return;
 		}
 		if (len && (body[0] == '{' || body[0] == '[')) {
@@ -543,18 +521,18 @@ static void faults_admin(struct shared *sh, const struct http_request *r,
 		}
 		if (rc) {
 			fault_profile_free(p);
-			reply_err(400, &e, head, keep, out);
+			stub_respond_err(400, &e, head, keep, out);
 			return;
 		}
 		fault_engine_install(sh->faults, p, 0);
 	} else if (!strcmp(r->method, "DELETE")) {
 		fault_engine_install(sh->faults, fault_profile_new(), 1);
 	} else {
-		reply(405, error_json("use GET, PUT, POST or DELETE"), head,
-		      keep, out);
+		stub_respond_error(405, "use GET, PUT, POST or DELETE", head,
+				   keep, out);
 		return;
 	}
-	reply(200, faults_json(sh), head, keep, out);
+	stub_respond_json_take(200, faults_json(sh), head, keep, out);
 }
 
 /*
@@ -574,12 +552,13 @@ static int mode_admin(struct shared *sh, const struct http_request *r,
 	if (!strcmp(what, "interactions") && m) {
 		int rc = 0;
 		if (!strcmp(r->method, "GET") || head) {
-			reply(200, stub_mock_json(m), head, keep, out);
+			stub_respond_json_take(200, stub_mock_json(m), head,
+					       keep, out);
 			return 1;
 		}
 		if (strcmp(r->method, "POST") && strcmp(r->method, "DELETE")) {
-			reply(405, error_json("use GET, POST or DELETE"), head,
-			      keep, out);
+			stub_respond_error(405, "use GET, POST or DELETE", head,
+					   keep, out);
 			return 1;
 		}
 		/* the expectations change under the set lock, and the set
@@ -595,27 +574,27 @@ static int mode_admin(struct shared *sh, const struct http_request *r,
 			atomic_store(&sh->set_stale, 1);
 		pthread_rwlock_unlock(&sh->set_lock);
 		if (rc) {
-			reply_err(400, &e, head, keep, out);
+			stub_respond_err(400, &e, head, keep, out);
 			return 1;
 		}
 		{
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddNumberToObject(o, "interactions",
 						(double)stub_mock_count(m));
-			reply(200, o, head, keep, out);
+			stub_respond_json_take(200, o, head, keep, out);
 		}
 		return 1;
 	}
 	if (!strcmp(what, "verify") && m) {
 		int ok;
 		cJSON *o = stub_mock_verify(m, &ok);
-		reply(ok ? 200 : 409, o, head, keep, out);
+		stub_respond_json_take(ok ? 200 : 409, o, head, keep, out);
 		return 1;
 	}
 	if (!strcmp(what, "contract") && cfg->write_contract) {
 		/* POST is taken off the loop (svc_is_contract_call) */
 		if (strcmp(r->method, "POST")) {
-			reply(405, error_json("use POST"), head, keep, out);
+			stub_respond_error(405, "use POST", head, keep, out);
 			return 1;
 		}
 		svc_write_contract(sh, keep, out);
@@ -645,12 +624,12 @@ void svc_write_contract(struct shared *sh, int keep_alive, struct buf *out)
 	err_clear(&e);
 	rc = cfg->write_contract(cfg->write_ctx, &e);
 	if (rc) {
-		reply_err(rc > 0 ? 409 : 500, &e, 0, keep_alive, out);
+		stub_respond_err(rc > 0 ? 409 : 500, &e, 0, keep_alive, out);
 		return;
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "status", "written");
-	reply(200, o, 0, keep_alive, out);
+	stub_respond_json_take(200, o, 0, keep_alive, out);
 }
 
 static void admin(struct shared *sh, const struct http1_request *req,
@@ -662,8 +641,8 @@ static void admin(struct shared *sh, const struct http1_request *req,
 	int get = head || !strcmp(r->method, "GET");
 	cJSON *b = NULL;
 	if (!admin_allowed(sh, req)) {
-		reply(401, error_json("admin API needs the --admin-token"),
-		      head, keep, out);
+		stub_respond_error(401, "admin API needs the --admin-token",
+				   head, keep, out);
 		return;
 	}
 	if (!strcmp(what, "faults") || !strncmp(what, "faults/", 7)) {
@@ -675,8 +654,8 @@ static void admin(struct shared *sh, const struct http1_request *req,
 	if (len) {
 		b = json_parse_text("body", body, len, NULL);
 		if (!b) {
-			reply(400, error_json("body is not valid JSON"), head,
-			      keep, out);
+			stub_respond_error(400, "body is not valid JSON", head,
+					   keep, out);
 			return;
 		}
 	}
@@ -690,14 +669,15 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		cJSON_AddNumberToObject(o, "uptime_s",
 					(double)(time(NULL) - sh->started));
 		cJSON_AddStringToObject(o, "url", sh->url);
-		reply(200, o, head, keep, out);
+		stub_respond_json_take(200, o, head, keep, out);
 	} else if (!strcmp(what, "requests") && get) {
 		pthread_rwlock_rdlock(&sh->set_lock); /* descriptions */
 		pthread_mutex_lock(&sh->lock);
-		reply(200,
-		      stub_journal_json(sh->journal, sh->set, sh->gen,
-					fault_engine_seed(sh->faults)),
-		      head, keep, out);
+		stub_respond_json_take(
+			200,
+			stub_journal_json(sh->journal, sh->set, sh->gen,
+					  fault_engine_seed(sh->faults)),
+			head, keep, out);
 		pthread_mutex_unlock(&sh->lock);
 		pthread_rwlock_unlock(&sh->set_lock);
 	} else if (!strcmp(what, "requests") && !strcmp(r->method, "DELETE")) {
@@ -706,7 +686,7 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		cJSON_AddNumberToObject(
 			o, "cleared", (double)stub_journal_clear(sh->journal));
 		pthread_mutex_unlock(&sh->lock);
-		reply(200, o, head, keep, out);
+		stub_respond_json_take(200, o, head, keep, out);
 	} else if (!strcmp(what, "metrics") && get) {
 		struct buf t;
 		buf_init(&t, 0);
@@ -725,14 +705,14 @@ static void admin(struct shared *sh, const struct http1_request *req,
 		pthread_mutex_lock(&sh->lock);
 		o = stub_stateset_json(sh->states);
 		pthread_mutex_unlock(&sh->lock);
-		reply(200, o, head, keep, out);
+		stub_respond_json_take(200, o, head, keep, out);
 	} else if (!strcmp(what, "state") && !strcmp(r->method, "PUT")) {
 		state_put(sh, b, head, keep, out);
 	} else if (!strcmp(what, "state") && !strcmp(r->method, "POST")) {
 		state_change(sh, b, head, keep, out);
 	} else {
-		reply(404, error_json("no such admin endpoint"), head, keep,
-		      out);
+		stub_respond_error(404, "no such admin endpoint", head, keep,
+				   out);
 	}
 	cJSON_Delete(b);
 }
@@ -815,7 +795,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 					"accord: the expectations cannot be "
 					"served: %s\n",
 					e.msg);
-			reply(500, error_json(e.msg), head, keep, out);
+			stub_respond_error(500, e.msg, head, keep, out);
 			return;
 		}
 	}
@@ -871,10 +851,9 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		if (cached) {
 			buf_add(out, cached, head ? chead : clen);
 		} else if (stub_respond(pick.ix, &gen, head, keep, out, &e)) {
-			cJSON *o = error_json(e.msg);
 			status = 500;
 			own = 0;
-			reply(status, o, head, keep, out);
+			stub_respond_error(status, e.msg, head, keep, out);
 		}
 	} else {
 		nearest = stub_nearest(sh->set, r, 3);
@@ -920,8 +899,8 @@ void svc_handle(struct shared *sh, const struct http1_request *req,
 	to_model(req, body, len, &r);
 	is_admin = !strncmp(r.path, "/__accord/", 10);
 	if (route == ROUTE_ADMIN && !is_admin)
-		reply(404, error_json("this port serves only /__accord/"),
-		      !strcmp(r.method, "HEAD"), keep_alive, out);
+		stub_respond_error(404, "this port serves only /__accord/",
+				   !strcmp(r.method, "HEAD"), keep_alive, out);
 	else if (is_admin && route != ROUTE_TRAFFIC)
 		admin(sh, req, &r, body, len, keep_alive, out);
 	else
