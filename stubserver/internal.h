@@ -430,8 +430,28 @@ void fault_action_init(struct fault_action *a);
 void fault_decide(struct fault_engine *g, const struct fault_request *q,
 		  struct fault_action *a);
 void fault_action_done(struct fault_action *a);
+
+/* faultbytes.c: what a fault sends. ---------------------------------- */
+
 /* The response an error outcome substitutes. */
 void fault_error_response(const struct fault_action *a, int head_only,
 			  int keep_alive, struct buf *out);
+/*
+ * Appends to out the bytes the client is sent in place of the answer
+ * p[0..len) (a whole response as the stub made it) under action a:
+ * - FAULT_NONE, FAULT_ERROR: the answer as it is;
+ * - FAULT_TRUNCATE: the head and the first a->trunc_bytes of the body
+ *   (when >= 0), else that fraction (a->trunc_fraction) of it, and never
+ *   the whole body; with no body at all, the first half of the head;
+ * - FAULT_GARBAGE: a->garbage_bytes bytes that are not HTTP, the same for
+ *   the same a->garbage_seed, never starting with 'H';
+ * - FAULT_MALFORMED_CHUNK: the head with chunked framing instead of
+ *   Content-Length (and Connection: close), half the body as one chunk,
+ *   then a chunk-size line that is not hexadecimal;
+ * - FAULT_RESET, FAULT_CLOSE, FAULT_HANG: nothing.
+ * Pure: the bytes depend on a and p alone.
+ */
+void fault_bytes(const struct fault_action *a, const char *p, size_t len,
+		 struct buf *out);
 
 #endif

@@ -14,7 +14,8 @@
  * carried out on its own (struct delivery), with a timer of the
  * connection's for delays, slow heads and bandwidth slices, so nothing
  * waits on a thread or spins. Requests pipelined behind it wait until it
- * is done, which keeps answers in order.
+ * is done, which keeps answers in order. What it sends comes from
+ * fault_bytes() (faultbytes.c); this file decides only when.
  */
 /* SO_REUSEPORT is not POSIX: glibc shows it with _DEFAULT_SOURCE */
 #define _DEFAULT_SOURCE 1
@@ -507,111 +508,33 @@ static void dl_run(struct conn *c)
 	}
 }
 
-/* Where the body starts in a response, or len when there is no head. */
-static size_t head_length(const char *p, size_t len)
-{
-	size_t i;
-	for (i = 0; i + 3 < len; i++)
-		if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' &&
-		    p[i + 3] == '\n')
-			return i + 4;
-	return len;
-}
-
-/* Non-HTTP bytes from a seed (xorshift); never starts like "HTTP/". */
-static void garbage(struct buf *b, size_t n, uint64_t seed)
-{
-	uint64_t x = seed ? seed : 0x2545f4914f6cdd1dULL;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		buf_addch(b, (char)(x >> 24));
-	}
-	if (n && b->ptr[0] == 'H')
-		b->ptr[0] = '\x16';
-}
-
-/*
- * The same head with chunked framing (Content-Length and Connection
- * dropped), half the body as a proper chunk, then a chunk-size line that
- * is not hexadecimal.
- */
-static void malformed_chunk(struct buf *b, const char *p, size_t len,
-			    size_t head)
-{
-	size_t i = 0, body = len - head, half = body / 2;
-	while (i < head) {
-		size_t j = i;
-		while (j + 1 < head && !(p[j] == '\r' && p[j + 1] == '\n'))
-			j++;
-		if (j == i) /* the blank line */
-			break;
-		if (!(j - i >= 15 &&
-		      !str_ncasecmp(p + i, "Content-Length:", 15)) &&
-		    !(j - i >= 11 && !str_ncasecmp(p + i, "Connection:", 11)))
-			buf_add(b, p + i, j + 2 - i);
-		i = j + 2;
-	}
-	buf_addstr(b,
-		   "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
-	if (half) {
-		buf_addf(b, "%zx\r\n", half);
-		buf_add(b, p + head, half);
-		buf_addstr(b, "\r\n");
-	}
-	buf_addstr(b, "zz-not-a-chunk-size\r\n");
-}
-
 /* Takes the answer p[0..len) out of the batch to deliver it with faults. */
 static void dl_start(struct conn *c, const struct fault_action *a,
 		     const char *p, size_t len)
 {
 	struct delivery *d = xcalloc(1, sizeof(*d));
-	size_t head = head_length(p, len), body = len - head, keep;
 	struct buf b;
 	buf_init(&b, 0);
 	d->delay_ms = a->delay_ms;
 	d->slow_head_ms = a->slow_head_ms;
 	d->bandwidth = a->bandwidth;
 	d->hang_ms = a->hang_ms;
-	d->finish = FIN_KEEP;
+	fault_bytes(a, p, len, &b);
 	switch (a->outcome) {
 	case FAULT_NONE:
 	case FAULT_ERROR:
-		buf_add(&b, p, len);
+		d->finish = FIN_KEEP;
 		break;
 	case FAULT_RESET:
 		d->finish = FIN_RESET;
 		break;
-	case FAULT_CLOSE:
-		d->finish = FIN_CLOSE;
-		break;
 	case FAULT_HANG:
 		d->finish = FIN_HANG;
 		break;
+	case FAULT_CLOSE:
 	case FAULT_TRUNCATE:
-		/* some of the body, never all of it; with no body, half
-		 * the head */
-		if (!body) {
-			keep = head / 2;
-		} else {
-			size_t want = a->trunc_bytes >= 0
-					      ? (size_t)a->trunc_bytes
-					      : (size_t)(a->trunc_fraction *
-							 (double)body);
-			keep = head + (want < body ? want : body - 1);
-		}
-		buf_add(&b, p, keep);
-		d->finish = FIN_CLOSE;
-		break;
 	case FAULT_GARBAGE:
-		garbage(&b, a->garbage_bytes, a->garbage_seed);
-		d->finish = FIN_CLOSE;
-		break;
 	case FAULT_MALFORMED_CHUNK:
-		malformed_chunk(&b, p, len, head);
 		d->finish = FIN_CLOSE;
 		break;
 	}
