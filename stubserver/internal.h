@@ -4,7 +4,9 @@
  * selection and nearest-miss reports (select.c), response building
  * (respond.c; the generators it applies live in contracts/generate.c),
  * provider states (states.c), the request journal (journal.c), the
- * metrics counters (metrics.c) and fault decisions (fault.c).
+ * metrics counters (metrics.c), fault decisions (fault.c, from the
+ * profiles of faultprofile.c or the journal of faultreplay.c) and the
+ * bytes a fault sends (faultbytes.c).
  */
 #ifndef ACCORD_STUBSERVER_INTERNAL_H
 #define ACCORD_STUBSERVER_INTERNAL_H
@@ -344,7 +346,7 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 /* Abandons a transfer (the client went away): done is not called. */
 void proxy_cancel(struct proxy_call *c);
 
-/* fault.c: decisions. ------------------------------------------------- */
+/* fault.c: decisions (profiles: faultprofile.c; replays: faultreplay.c) */
 
 enum fault_outcome {
 	FAULT_NONE,
