@@ -559,18 +559,230 @@ static int read_error(struct reader *rd, const char *at, const cJSON *v,
 	return 0;
 }
 
+/*
+ * A rule is read key by key, as rule_keys[] below says: what kind of key
+ * each is, the outcome it chooses (if any) and its reader. Matching and
+ * effects are read first, in table order, then the rule as a whole is
+ * checked, then its triggers; so the table's order is the order in which
+ * a rule's errors are found.
+ */
+enum key_kind {
+	KEY_NOTE,    /* name, comment: read elsewhere, or not at all */
+	KEY_MATCH,   /* which requests the rule touches */
+	KEY_EFFECT,  /* what the client sees: a rule needs one at least */
+	KEY_TRIGGER, /* when it fires */
+};
+
+#define OFF_WHEN_FALSE 1 /* false is as good as absent */
+#define ONLY_TRUE 2	 /* true is the only other value */
+
+typedef int (*rule_reader_fn)(struct reader *rd, const char *at, const cJSON *v,
+			      struct fault_rule *r);
+
+struct rule_key {
+	const char *key;
+	enum key_kind kind;
+	enum fault_outcome outcome; /* FAULT_NONE: the answer is still sent */
+	int flags;
+	rule_reader_fn read; /* NULL: nothing more to read */
+};
+
+static int read_match_key(struct reader *rd, const char *at, const cJSON *v,
+			  struct fault_rule *r)
+{
+	return read_match(rd, at, v, r);
+}
+
+static int read_latency_key(struct reader *rd, const char *at, const cJSON *v,
+			    struct fault_rule *r)
+{
+	return read_latency(rd, at, v, &r->latency);
+}
+
+static int read_truncate(struct reader *rd, const char *at, const cJSON *v,
+			 struct fault_rule *r)
+{
+	static const char *const tk[] = { "bytes", "fraction", NULL };
+	const cJSON *b, *f;
+	if (cJSON_IsNumber(v))
+		return integer_in(rd, at, v, 0, 1L << 40, &r->trunc_bytes);
+	if (!cJSON_IsObject(v))
+		return bad(rd, at, "expected {bytes: N} or {fraction: F}");
+	if (known_keys(rd, at, v, tk))
+		return -1;
+	b = cJSON_GetObjectItemCaseSensitive(v, "bytes");
+	f = cJSON_GetObjectItemCaseSensitive(v, "fraction");
+	if (!b == !f)
+		return bad(rd, at, "give one of bytes or fraction");
+	if (b && integer_in(rd, at, b, 0, 1L << 40, &r->trunc_bytes))
+		return -1;
+	if (f && number_in(rd, at, f, 0, 1, &r->trunc_fraction))
+		return -1;
+	return 0;
+}
+
+static int read_garbage(struct reader *rd, const char *at, const cJSON *v,
+			struct fault_rule *r)
+{
+	static const char *const gk[] = { "bytes", NULL };
+	long n = FAULT_DEFAULT_GARBAGE;
+	if (cJSON_IsObject(v)) {
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(v, "bytes");
+		if (known_keys(rd, at, v, gk))
+			return -1;
+		if (b && integer_in(rd, at, b, 1, FAULT_MAX_GARBAGE, &n))
+			return -1;
+	} else if (cJSON_IsNumber(v)) {
+		if (integer_in(rd, at, v, 1, FAULT_MAX_GARBAGE, &n))
+			return -1;
+	} else if (!is_on(v)) {
+		return bad(rd, at, "expected true or {bytes: N}");
+	}
+	r->garbage_bytes = (size_t)n;
+	return 0;
+}
+
+static int read_hang(struct reader *rd, const char *at, const cJSON *v,
+		     struct fault_rule *r)
+{
+	return cJSON_IsTrue(v) ? 0 : duration_ms(rd, at, v, &r->hang_ms);
+}
+
+static int read_bandwidth(struct reader *rd, const char *at, const cJSON *v,
+			  struct fault_rule *r)
+{
+	return rate(rd, at, v, &r->bandwidth);
+}
+
+static int read_slow_head(struct reader *rd, const char *at, const cJSON *v,
+			  struct fault_rule *r)
+{
+	return duration_ms(rd, at, v, &r->slow_head_ms);
+}
+
+static int read_probability(struct reader *rd, const char *at, const cJSON *v,
+			    struct fault_rule *r)
+{
+	if (number_in(rd, at, v, 0, 1, &r->probability))
+		return -1;
+	r->has_probability = 1;
+	return 0;
+}
+
+static int read_sequence(struct reader *rd, const char *at, const cJSON *v,
+			 struct fault_rule *r);
+
+static int read_repeat(struct reader *rd, const char *at, const cJSON *v,
+		       struct fault_rule *r)
+{
+	if (!cJSON_IsBool(v))
+		return bad(rd, at, "expected true or false");
+	r->repeat = cJSON_IsTrue(v);
+	return 0;
+}
+
+static int read_times(struct reader *rd, const char *at, const cJSON *v,
+		      struct fault_rule *r)
+{
+	return integer_in(rd, at, v, 0, 1L << 40, &r->times);
+}
+
+static int read_after(struct reader *rd, const char *at, const cJSON *v,
+		      struct fault_rule *r)
+{
+	return duration_ms(rd, at, v, &r->after_ms);
+}
+
+static int read_for(struct reader *rd, const char *at, const cJSON *v,
+		    struct fault_rule *r)
+{
+	return duration_ms(rd, at, v, &r->for_ms);
+}
+
+/* After `for` (the table's order): the window must fit the period. */
+static int read_every(struct reader *rd, const char *at, const cJSON *v,
+		      struct fault_rule *r)
+{
+	if (duration_ms(rd, at, v, &r->every_ms))
+		return -1;
+	if (r->every_ms <= 0)
+		return bad(rd, at, "every must be above zero");
+	if (r->for_ms <= 0 || r->for_ms >= r->every_ms)
+		return bad(rd, at,
+			   "every needs a 'for' window shorter than itself");
+	return 0;
+}
+
+/* clang-format off */
+static const struct rule_key rule_keys[] = {
+	{ "name", KEY_NOTE, FAULT_NONE, 0, NULL },
+	{ "match", KEY_MATCH, FAULT_NONE, 0, read_match_key },
+	{ "latency", KEY_EFFECT, FAULT_NONE, 0, read_latency_key },
+	{ "error", KEY_EFFECT, FAULT_ERROR, 0, read_error },
+	{ "reset", KEY_EFFECT, FAULT_RESET, OFF_WHEN_FALSE | ONLY_TRUE, NULL },
+	{ "close", KEY_EFFECT, FAULT_CLOSE, OFF_WHEN_FALSE | ONLY_TRUE, NULL },
+	{ "truncate", KEY_EFFECT, FAULT_TRUNCATE, 0, read_truncate },
+	{ "garbage", KEY_EFFECT, FAULT_GARBAGE, OFF_WHEN_FALSE, read_garbage },
+	{ "malformed-chunk", KEY_EFFECT, FAULT_MALFORMED_CHUNK,
+	  OFF_WHEN_FALSE | ONLY_TRUE, NULL },
+	{ "hang", KEY_EFFECT, FAULT_HANG, OFF_WHEN_FALSE, read_hang },
+	{ "bandwidth", KEY_EFFECT, FAULT_NONE, 0, read_bandwidth },
+	{ "slow-head", KEY_EFFECT, FAULT_NONE, 0, read_slow_head },
+	{ "probability", KEY_TRIGGER, FAULT_NONE, 0, read_probability },
+	{ "sequence", KEY_TRIGGER, FAULT_NONE, 0, read_sequence },
+	{ "repeat", KEY_TRIGGER, FAULT_NONE, 0, read_repeat },
+	{ "times", KEY_TRIGGER, FAULT_NONE, 0, read_times },
+	{ "after", KEY_TRIGGER, FAULT_NONE, 0, read_after },
+	{ "for", KEY_TRIGGER, FAULT_NONE, 0, read_for },
+	{ "every", KEY_TRIGGER, FAULT_NONE, 0, read_every },
+	{ "comment", KEY_NOTE, FAULT_NONE, 0, NULL },
+};
+/* clang-format on */
+
+#define NRULE_KEYS (sizeof(rule_keys) / sizeof(rule_keys[0]))
+
+static const struct rule_key *rule_key(const char *name)
+{
+	size_t i;
+	for (i = 0; i < NRULE_KEYS; i++)
+		if (!strcmp(rule_keys[i].key, name))
+			return &rule_keys[i];
+	return NULL;
+}
+
+/*
+ * The effects' names, comma-separated, for messages: every effect, or
+ * only those that replace the answer (outcomes). Returns b->ptr.
+ */
+static const char *effect_names(struct buf *b, int outcomes)
+{
+	size_t i;
+	for (i = 0; i < NRULE_KEYS; i++) {
+		const struct rule_key *k = &rule_keys[i];
+		if (k->kind != KEY_EFFECT ||
+		    (outcomes && k->outcome == FAULT_NONE))
+			continue;
+		buf_addf(b, "%s%s", b->len ? ", " : "", k->key);
+	}
+	return b->ptr;
+}
+
 static int set_outcome(struct reader *rd, const char *at, struct fault_rule *r,
 		       enum fault_outcome o)
 {
-	if (r->outcome != FAULT_NONE)
-		return bad(rd, at,
-			   "a rule has at most one of error, reset, close, "
-			   "truncate, garbage, malformed-chunk, hang (this "
-			   "one has %s and %s)",
-			   fault_outcome_name(r->outcome),
-			   fault_outcome_name(o));
-	r->outcome = o;
-	return 0;
+	struct buf names;
+	int rc;
+	if (r->outcome == FAULT_NONE) {
+		r->outcome = o;
+		return 0;
+	}
+	buf_init(&names, 0);
+	rc = bad(rd, at,
+		 "a rule has at most one of %s (this one has %s and %s)",
+		 effect_names(&names, 1), fault_outcome_name(r->outcome),
+		 fault_outcome_name(o));
+	buf_release(&names);
+	return rc;
 }
 
 static int read_sequence(struct reader *rd, const char *at, const cJSON *v,
@@ -586,17 +798,13 @@ static int read_sequence(struct reader *rd, const char *at, const cJSON *v,
 	cJSON_ArrayForEach(it, v)
 	{
 		const char *s = cJSON_IsString(it) ? it->valuestring : NULL;
+		const struct rule_key *k = s ? rule_key(s) : NULL;
 		if (cJSON_IsBool(it))
 			r->seq[i] = cJSON_IsTrue(it) ? 1 : 0;
 		else if (s && (!strcmp(s, "ok") || !strcmp(s, "pass")))
 			r->seq[i] = 0;
-		else if (s &&
-			 (!strcmp(s, "fault") || !strcmp(s, "fire") ||
-			  !strcmp(s, "latency") || !strcmp(s, "bandwidth") ||
-			  !strcmp(s, "slow-head") || !strcmp(s, "error") ||
-			  !strcmp(s, "reset") || !strcmp(s, "close") ||
-			  !strcmp(s, "truncate") || !strcmp(s, "garbage") ||
-			  !strcmp(s, "malformed-chunk") || !strcmp(s, "hang")))
+		else if (s && (!strcmp(s, "fault") || !strcmp(s, "fire") ||
+			       (k && k->kind == KEY_EFFECT)))
 			r->seq[i] = 1;
 		else {
 			char item[340];
@@ -610,19 +818,38 @@ static int read_sequence(struct reader *rd, const char *at, const cJSON *v,
 	return 0;
 }
 
+/* Reads the keys of one kind that o has, in the table's order. */
+static int read_keys(struct reader *rd, const char *base, const cJSON *o,
+		     int triggers, struct fault_rule *r, int *effects)
+{
+	char at[300];
+	size_t i;
+	for (i = 0; i < NRULE_KEYS; i++) {
+		const struct rule_key *k = &rule_keys[i];
+		const cJSON *v;
+		if (k->kind == KEY_NOTE || (k->kind == KEY_TRIGGER) != triggers)
+			continue;
+		v = cJSON_GetObjectItemCaseSensitive(o, k->key);
+		if (!v || ((k->flags & OFF_WHEN_FALSE) && cJSON_IsFalse(v)))
+			continue;
+		snprintf(at, sizeof(at), "%s/%s", base, k->key);
+		if ((k->flags & ONLY_TRUE) && !cJSON_IsTrue(v))
+			return bad(rd, at, "expected true");
+		if (k->outcome != FAULT_NONE &&
+		    set_outcome(rd, at, r, k->outcome))
+			return -1;
+		if (k->read && k->read(rd, at, v, r))
+			return -1;
+		if (k->kind == KEY_EFFECT)
+			(*effects)++;
+	}
+	return 0;
+}
+
 static int read_rule(struct reader *rd, const cJSON *o, size_t index,
 		     const char *name, struct fault_rule *r)
 {
-	static const char *const keys[] = {
-		"name",	       "match",	    "latency",
-		"error",       "reset",	    "close",
-		"truncate",    "garbage",   "malformed-chunk",
-		"hang",	       "bandwidth", "slow-head",
-		"probability", "sequence",  "repeat",
-		"times",       "after",	    "for",
-		"every",       "comment",   NULL
-	};
-	char base[64], at[300];
+	char base[64], at[520];
 	const cJSON *v;
 	int effects = 0;
 
@@ -632,174 +859,34 @@ static int read_rule(struct reader *rd, const cJSON *o, size_t index,
 	r->times = -1;
 	if (!cJSON_IsObject(o))
 		return bad(rd, base, "a rule is an object");
-	if (known_keys(rd, base, o, keys))
-		return -1;
+	/* unknown keys are errors: a misspelt trigger must not pass */
+	cJSON_ArrayForEach(v, o)
+	{
+		if (!rule_key(v->string)) {
+			snprintf(at, sizeof(at), "%s/%s", base, v->string);
+			return bad(rd, at, "unknown key '%s'", v->string);
+		}
+	}
 	r->name = xstrdup(name);
 	r->source = cJSON_Duplicate(o, 1);
 	if (!cJSON_GetObjectItemCaseSensitive(r->source, "name"))
 		cJSON_AddStringToObject(r->source, "name", name);
-
-#define AT(key) (snprintf(at, sizeof(at), "%s/%s", base, key), at)
-	v = cJSON_GetObjectItemCaseSensitive(o, "match");
-	if (v && read_match(rd, AT("match"), v, r))
+	if (read_keys(rd, base, o, 0, r, &effects))
 		return -1;
-	v = cJSON_GetObjectItemCaseSensitive(o, "latency");
-	if (v) {
-		if (read_latency(rd, AT("latency"), v, &r->latency))
-			return -1;
-		effects++;
+	if (!effects) {
+		struct buf names;
+		int rc;
+		buf_init(&names, 0);
+		rc = bad(rd, base, "rule '%s' has no effect (%s)", name,
+			 effect_names(&names, 0));
+		buf_release(&names);
+		return rc;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "error");
-	if (v) {
-		if (set_outcome(rd, AT("error"), r, FAULT_ERROR) ||
-		    read_error(rd, at, v, r))
-			return -1;
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "reset");
-	if (v && !cJSON_IsFalse(v)) {
-		if (!cJSON_IsTrue(v))
-			return bad(rd, AT("reset"), "expected true");
-		if (set_outcome(rd, AT("reset"), r, FAULT_RESET))
-			return -1;
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "close");
-	if (v && !cJSON_IsFalse(v)) {
-		if (!cJSON_IsTrue(v))
-			return bad(rd, AT("close"), "expected true");
-		if (set_outcome(rd, AT("close"), r, FAULT_CLOSE))
-			return -1;
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "truncate");
-	if (v) {
-		static const char *const tk[] = { "bytes", "fraction", NULL };
-		const cJSON *b, *f;
-		if (set_outcome(rd, AT("truncate"), r, FAULT_TRUNCATE))
-			return -1;
-		if (cJSON_IsNumber(v)) {
-			if (integer_in(rd, at, v, 0, 1L << 40, &r->trunc_bytes))
-				return -1;
-		} else {
-			if (!cJSON_IsObject(v) || known_keys(rd, at, v, tk))
-				return cJSON_IsObject(v)
-					       ? -1
-					       : bad(rd, at,
-						     "expected {bytes: N} or "
-						     "{fraction: F}");
-			b = cJSON_GetObjectItemCaseSensitive(v, "bytes");
-			f = cJSON_GetObjectItemCaseSensitive(v, "fraction");
-			if (!b == !f)
-				return bad(rd, at,
-					   "give one of bytes or fraction");
-			if (b &&
-			    integer_in(rd, at, b, 0, 1L << 40, &r->trunc_bytes))
-				return -1;
-			if (f && number_in(rd, at, f, 0, 1, &r->trunc_fraction))
-				return -1;
-		}
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "garbage");
-	if (v && !cJSON_IsFalse(v)) {
-		static const char *const gk[] = { "bytes", NULL };
-		long n = FAULT_DEFAULT_GARBAGE;
-		if (set_outcome(rd, AT("garbage"), r, FAULT_GARBAGE))
-			return -1;
-		if (cJSON_IsObject(v)) {
-			const cJSON *b = cJSON_GetObjectItemCaseSensitive(
-				v, "bytes");
-			if (known_keys(rd, at, v, gk))
-				return -1;
-			if (b &&
-			    integer_in(rd, at, b, 1, FAULT_MAX_GARBAGE, &n))
-				return -1;
-		} else if (cJSON_IsNumber(v)) {
-			if (integer_in(rd, at, v, 1, FAULT_MAX_GARBAGE, &n))
-				return -1;
-		} else if (!is_on(v)) {
-			return bad(rd, at, "expected true or {bytes: N}");
-		}
-		r->garbage_bytes = (size_t)n;
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "malformed-chunk");
-	if (v && !cJSON_IsFalse(v)) {
-		if (!cJSON_IsTrue(v))
-			return bad(rd, AT("malformed-chunk"), "expected true");
-		if (set_outcome(rd, AT("malformed-chunk"), r,
-				FAULT_MALFORMED_CHUNK))
-			return -1;
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "hang");
-	if (v && !cJSON_IsFalse(v)) {
-		if (set_outcome(rd, AT("hang"), r, FAULT_HANG))
-			return -1;
-		if (!cJSON_IsTrue(v) && duration_ms(rd, at, v, &r->hang_ms))
-			return -1;
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "bandwidth");
-	if (v) {
-		if (rate(rd, AT("bandwidth"), v, &r->bandwidth))
-			return -1;
-		effects++;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "slow-head");
-	if (v) {
-		if (duration_ms(rd, AT("slow-head"), v, &r->slow_head_ms))
-			return -1;
-		effects++;
-	}
-	if (!effects)
-		return bad(rd, base,
-			   "rule '%s' has no effect (latency, error, reset, "
-			   "close, truncate, garbage, malformed-chunk, hang, "
-			   "bandwidth, slow-head)",
-			   name);
 	if (r->outcome == FAULT_HANG && (r->bandwidth > 0 || r->slow_head_ms))
 		return bad(rd, base,
 			   "a hang sends nothing: bandwidth and slow-head "
 			   "do not apply");
-	v = cJSON_GetObjectItemCaseSensitive(o, "probability");
-	if (v) {
-		if (number_in(rd, AT("probability"), v, 0, 1, &r->probability))
-			return -1;
-		r->has_probability = 1;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "sequence");
-	if (v && read_sequence(rd, AT("sequence"), v, r))
-		return -1;
-	v = cJSON_GetObjectItemCaseSensitive(o, "repeat");
-	if (v) {
-		if (!cJSON_IsBool(v))
-			return bad(rd, AT("repeat"), "expected true or false");
-		r->repeat = cJSON_IsTrue(v);
-	}
-	v = cJSON_GetObjectItemCaseSensitive(o, "times");
-	if (v && integer_in(rd, AT("times"), v, 0, 1L << 40, &r->times))
-		return -1;
-	v = cJSON_GetObjectItemCaseSensitive(o, "after");
-	if (v && duration_ms(rd, AT("after"), v, &r->after_ms))
-		return -1;
-	v = cJSON_GetObjectItemCaseSensitive(o, "for");
-	if (v && duration_ms(rd, AT("for"), v, &r->for_ms))
-		return -1;
-	v = cJSON_GetObjectItemCaseSensitive(o, "every");
-	if (v) {
-		if (duration_ms(rd, AT("every"), v, &r->every_ms))
-			return -1;
-		if (r->every_ms <= 0)
-			return bad(rd, at, "every must be above zero");
-		if (r->for_ms <= 0 || r->for_ms >= r->every_ms)
-			return bad(rd, at,
-				   "every needs a 'for' window shorter than "
-				   "itself");
-	}
-#undef AT
-	return 0;
+	return read_keys(rd, base, o, 1, r, &effects);
 }
 
 static int name_taken(const struct fault_profile *p, const char *name)
