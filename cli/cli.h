@@ -143,6 +143,16 @@ int child_start(struct child *ch, const char *url);
  * SIGTERM if the server stopped first). */
 int child_finish(struct child *ch);
 
+/* serving.c: what accord stub, mock and record share. */
+
+struct stub_config;
+/*
+ * Sends the server's messages to stderr: text lines, or with json one
+ * JSON object a line ({"event", the event's fields or "message",
+ * "level"}).
+ */
+void serve_log_to_stderr(struct stub_config *cfg, int json);
+
 int cmd_mock(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

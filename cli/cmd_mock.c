@@ -226,6 +226,7 @@ int cmd_mock(int argc, char **argv)
 	run.child.stopper = stub_stopper_new();
 	run.has_child = cmd != NULL;
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
+	serve_log_to_stderr(&cfg, 0);
 	cfg.mock = run.mock;
 	cfg.write_contract = check_and_write;
 	cfg.write_ctx = &run;

@@ -211,6 +211,7 @@ int cmd_record(int argc, char **argv)
 	cfg.upstream_max_body = (size_t)max_body_mb << 20;
 	cfg.workers = 1;
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
+	serve_log_to_stderr(&cfg, 0);
 	cfg.write_contract = write_all;
 	cfg.write_ctx = &run;
 	cfg.on_listen = announce;

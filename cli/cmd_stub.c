@@ -370,7 +370,7 @@ int cmd_stub(int argc, char **argv)
 			"accord: error: --admin-token is required when --host is not a loopback address\n");
 		return EXIT_ERROR;
 	}
-	cfg.log_json = !strcmp(log_format, "json");
+	serve_log_to_stderr(&cfg, !strcmp(log_format, "json"));
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
 	cfg.max_body = (size_t)max_body_mb << 20;
 	cfg.journal_size = (size_t)journal;

@@ -235,6 +235,8 @@ struct fault_engine {
 	int overflowed;
 	struct metric *metrics;
 	size_t nmetrics;
+	stub_log_fn log;
+	void *log_ctx;
 };
 
 static double mono_s(void)
@@ -270,10 +272,11 @@ static struct counter *counter(struct fault_engine *g, const char *key,
 			return c;
 	if (g->count >= FAULT_MAX_COUNTERS) {
 		if (!g->overflowed)
-			log_msg(LOG_WARN,
-				"faults: more than %u counters (sessions x "
-				"rules x interactions): starting afresh",
-				FAULT_MAX_COUNTERS);
+			stub_log(g->log, g->log_ctx, LOG_WARN, "faults", NULL,
+				 "warning: faults: more than %u counters "
+				 "(sessions x rules x interactions): starting "
+				 "afresh",
+				 FAULT_MAX_COUNTERS);
 		g->overflowed = 1;
 		counters_clear(g);
 		b = h & (g->tsize - 1);
@@ -362,6 +365,12 @@ struct fault_engine *fault_engine_new(struct fault_profile *p,
 	g->epoch = mono_s();
 	set_active(g);
 	return g;
+}
+
+void fault_engine_set_log(struct fault_engine *g, stub_log_fn fn, void *ctx)
+{
+	g->log = fn;
+	g->log_ctx = ctx;
 }
 
 void fault_engine_free(struct fault_engine *g)

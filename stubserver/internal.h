@@ -17,6 +17,16 @@
 
 #include "stubserver/stubserver.h"
 
+/* log.c: messages. -------------------------------------------------- */
+
+/*
+ * Formats a message and hands it to fn (nothing happens when fn is NULL):
+ * `fields` (borrowed, may be NULL) is the event's data for JSON lines.
+ */
+void stub_log(stub_log_fn fn, void *ctx, enum log_level level,
+	      const char *event, const cJSON *fields, const char *fmt, ...)
+	ATTR_PRINTF(6, 7);
+
 /* http1.c: requests. ------------------------------------------------- */
 
 #define HTTP1_MAX_HEAD (16 * 1024) /* larger heads get 431 */
@@ -424,6 +434,8 @@ struct fault_profile *fault_engine_profile(struct fault_engine *g);
  */
 void fault_engine_install(struct fault_engine *g, struct fault_profile *p,
 			  int reset);
+/* Where the engine's own messages go (see stub_log). */
+void fault_engine_set_log(struct fault_engine *g, stub_log_fn fn, void *ctx);
 /* Appends accord_faults_total in the Prometheus text format. */
 void fault_engine_metrics(struct fault_engine *g, struct buf *b);
 

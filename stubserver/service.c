@@ -41,6 +41,7 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	sh->journal = stub_journal_new(cfg->journal_size);
 	sh->faults = fault_engine_new(cfg->faults, cfg->replay, cfg->has_seed,
 				      cfg->seed);
+	fault_engine_set_log(sh->faults, cfg->log, cfg->log_ctx);
 	sh->metrics = stub_metrics_new(stub_set_count(set));
 	sh->states = stub_stateset_new(cfg->state);
 	return sh;
@@ -97,32 +98,20 @@ int svc_stopping(struct shared *sh)
 	return atomic_load(&sh->stopping);
 }
 
-/* Logging. */
-
-static void json_log(const char *level, cJSON *o)
-{
-	char *s;
-	cJSON_AddStringToObject(o, "level", level);
-	s = cJSON_PrintUnformatted(o);
-	fprintf(stderr, "%s\n", s ? s : "{}");
-	cJSON_free(s);
-	cJSON_Delete(o);
-}
+/* Logging: through cfg->log (log.c). */
 
 void svc_log_rejected(struct shared *sh, int status, const char *why)
 {
-	if (sh->cfg->verbosity < 0)
+	const struct stub_config *cfg = sh->cfg;
+	cJSON *o;
+	if (cfg->verbosity < 0 || !cfg->log)
 		return;
-	if (sh->cfg->log_json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "event", "rejected");
-		cJSON_AddNumberToObject(o, "status", status);
-		cJSON_AddStringToObject(o, "reason", why);
-		json_log("warn", o);
-	} else {
-		fprintf(stderr, "accord: rejected request: %d %s\n", status,
-			why);
-	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "reason", why);
+	stub_log(cfg->log, cfg->log_ctx, LOG_WARN, "rejected", o,
+		 "rejected request: %d %s", status, why);
+	cJSON_Delete(o);
 }
 
 /* SIGHUP, for the fault profile: like PUT /__accord/faults. */
@@ -135,15 +124,16 @@ static void reload_faults(struct shared *sh)
 	p = sh->cfg->reload_faults(sh->cfg->reload_faults_ctx, &e);
 	if (p) {
 		if (sh->cfg->verbosity >= 0)
-			fprintf(stderr, "accord: reloaded: %zu fault rules\n",
-				fault_profile_count(p));
+			stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_INFO,
+				 "reload", NULL, "reloaded: %zu fault rules",
+				 fault_profile_count(p));
 		fault_engine_install(sh->faults, p, 1);
 		return;
 	}
 	buf_init(&b, 0);
-	fprintf(stderr,
-		"accord: reload failed, still applying the old fault rules: %s\n",
-		err_format(&e, &b));
+	stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_ERROR, "reload", NULL,
+		 "reload failed, still applying the old fault rules: %s",
+		 err_format(&e, &b));
 	buf_release(&b);
 }
 
@@ -160,9 +150,10 @@ void svc_reload(struct shared *sh)
 	if (!set) {
 		struct buf b;
 		buf_init(&b, 0);
-		fprintf(stderr,
-			"accord: reload failed, still serving the old contracts: %s\n",
-			err_format(&e, &b));
+		stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_ERROR, "reload",
+			 NULL,
+			 "reload failed, still serving the old contracts: %s",
+			 err_format(&e, &b));
 		buf_release(&b);
 		return;
 	}
@@ -171,8 +162,9 @@ void svc_reload(struct shared *sh)
 	pthread_rwlock_unlock(&sh->set_lock);
 	stub_set_free(old);
 	if (sh->cfg->verbosity >= 0)
-		fprintf(stderr, "accord: reloaded: %zu interactions\n",
-			stub_set_count(set));
+		stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_INFO, "reload",
+			 NULL, "reloaded: %zu interactions",
+			 stub_set_count(set));
 }
 
 /* Installs set (the set lock held for writing); returns the old one. */
@@ -310,34 +302,28 @@ static void log_request(struct shared *sh, const struct http_request *req,
 			double seconds, const cJSON *nearest)
 {
 	const struct stub_config *cfg = sh->cfg;
-	if (cfg->verbosity < 0 || (desc && cfg->verbosity < 1))
+	cJSON *o;
+	struct buf t;
+	if (cfg->verbosity < 0 || (desc && cfg->verbosity < 1) || !cfg->log)
 		return;
-	if (cfg->log_json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "event",
-					desc ? "request" : "unmatched");
-		cJSON_AddStringToObject(o, "method", req->method);
-		cJSON_AddStringToObject(o, "target", target);
-		cJSON_AddNumberToObject(o, "status", status);
-		if (desc)
-			cJSON_AddStringToObject(o, "interaction", desc);
-		else if (nearest)
-			cJSON_AddItemToObject(
-				o, "nearest",
-				cJSON_Duplicate(
-					cJSON_GetObjectItemCaseSensitive(
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "method", req->method);
+	cJSON_AddStringToObject(o, "target", target);
+	cJSON_AddNumberToObject(o, "status", status);
+	if (desc)
+		cJSON_AddStringToObject(o, "interaction", desc);
+	else if (nearest)
+		cJSON_AddItemToObject(
+			o, "nearest",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 						nearest, "nearest"),
 					1));
-		cJSON_AddNumberToObject(o, "ms", stub_ms_shown(seconds * 1000));
-		json_log(desc ? "info" : "warn", o);
-		return;
-	}
+	cJSON_AddNumberToObject(o, "ms", stub_ms_shown(seconds * 1000));
+	buf_init(&t, 0);
 	if (desc) {
-		fprintf(stderr, "accord: %d %s %s -> '%s' (%.3f ms)\n", status,
-			req->method, target, desc, seconds * 1000);
-		return;
-	}
-	{
+		buf_addf(&t, "%d %s %s -> '%s' (%.3f ms)", status, req->method,
+			 target, desc, seconds * 1000);
+	} else {
 		const cJSON *n0 = cJSON_GetArrayItem(
 			cJSON_GetObjectItemCaseSensitive(nearest, "nearest"),
 			0);
@@ -348,15 +334,18 @@ static void log_request(struct shared *sh, const struct http_request *req,
 		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(m0, "path");
 		const cJSON *mm = cJSON_GetObjectItemCaseSensitive(m0,
 								   "message");
-		fprintf(stderr, "accord: unmatched %s %s -> %d", req->method,
-			target, status);
+		buf_addf(&t, "unmatched %s %s -> %d", req->method, target,
+			 status);
 		if (cJSON_IsString(d))
-			fprintf(stderr, "; nearest '%s'", d->valuestring);
+			buf_addf(&t, "; nearest '%s'", d->valuestring);
 		if (cJSON_IsString(mp) && cJSON_IsString(mm))
-			fprintf(stderr, ": %s: %s", mp->valuestring,
-				mm->valuestring);
-		fputc('\n', stderr);
+			buf_addf(&t, ": %s: %s", mp->valuestring,
+				 mm->valuestring);
 	}
+	stub_log(cfg->log, cfg->log_ctx, desc ? LOG_INFO : LOG_WARN,
+		 desc ? "request" : "unmatched", o, "%s", t.ptr);
+	buf_release(&t);
+	cJSON_Delete(o);
 }
 
 /* accord record. */
@@ -393,6 +382,29 @@ static void decide(struct shared *sh, const struct http1_request *req,
 	q.session = ses ? ses->value : NULL;
 	q.session_len = ses ? ses->value_len : 0;
 	fault_decide(sh->faults, &q, act);
+}
+
+/* --explain: why the request chose its interaction (ex: one line each). */
+static void log_explain(struct shared *sh, const char *method,
+			const char *target, const struct buf *ex)
+{
+	const struct stub_config *cfg = sh->cfg;
+	size_t n = ex->len;
+	char *lines;
+	cJSON *o;
+	if (!cfg->log)
+		return;
+	if (n && ex->ptr[n - 1] == '\n') /* the record's text has none */
+		n--;
+	lines = xstrndup(ex->ptr, n);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "method", method);
+	cJSON_AddStringToObject(o, "target", target);
+	cJSON_AddStringToObject(o, "explain", lines);
+	stub_log(cfg->log, cfg->log_ctx, LOG_INFO, "explain", o,
+		 "explain %s %s:\n%s", method, target, lines);
+	cJSON_Delete(o);
+	free(lines);
 }
 
 /*
@@ -446,10 +458,11 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		err_clear(&e);
 		if (mock_refresh(sh, &e)) {
 			if (cfg->verbosity >= 0)
-				fprintf(stderr,
-					"accord: the expectations cannot be "
-					"served: %s\n",
-					e.msg);
+				stub_log(cfg->log, cfg->log_ctx, LOG_ERROR,
+					 "expectations", NULL,
+					 "the expectations cannot be served: "
+					 "%s",
+					 e.msg);
 			stub_respond_error(500, e.msg, head, keep, out);
 			return;
 		}
@@ -525,8 +538,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	desc = found ? (pick.description ? pick.description : "") : NULL;
 	if (ex) {
 		if (ex->len && cfg->verbosity >= 0)
-			fprintf(stderr, "accord: explain %s %s:\n%s", r->method,
-				target, ex->ptr);
+			log_explain(sh, r->method, target, ex);
 		buf_release(ex);
 	}
 	took = now_s() - t0;

@@ -22,6 +22,25 @@ struct stub_recorder;
 struct stub_stopper;
 
 /*
+ * What the server has to say (a request served, an unmatched one, a
+ * reload, an upstream that failed, ...), as one record: its level, what
+ * happened (`event`: "request", "unmatched", "rejected", "reload",
+ * "explain", "forwarded", "upstream", "expectations", "faults"), the line
+ * as text (without "accord: " and without a newline) and, for the events
+ * that carry data, that data as JSON fields (else NULL). Everything is
+ * borrowed for the call. The library prints nothing itself.
+ */
+struct stub_log_record {
+	enum log_level level;
+	const char *event;
+	const char *text;
+	const cJSON *fields;
+};
+
+/* Writes one record; called from any of the server's threads. */
+typedef void (*stub_log_fn)(void *ctx, const struct stub_log_record *r);
+
+/*
  * Loads the contracts afresh for a reload (SIGHUP). Returns a new set, or
  * NULL with err set; the server then keeps the set it has.
  */
@@ -41,8 +60,9 @@ struct stub_config {
 	size_t journal_size;	/* default 1000 requests */
 	size_t max_connections; /* default 10000 */
 	int idle_timeout_ms;	/* default 60000 */
-	int log_json;		/* --log-format json */
 	int verbosity;		/* -1 quiet, 0 normal, 1 per-request lines */
+	stub_log_fn log;	/* where messages go; NULL: nowhere */
+	void *log_ctx;
 	struct fault_profile *faults; /* may be NULL; the server takes a ref */
 	struct fault_replay *replay;  /* --replay; the server takes it */
 	int has_seed;		      /* --seed given: overrides the profile */
