@@ -98,6 +98,17 @@ int svc_stopping(struct shared *sh)
 	return atomic_load(&sh->stopping);
 }
 
+void svc_ask_reload(struct shared *sh)
+{
+	atomic_store(&sh->reload_asked, 1);
+	sh->wake(sh->wake_ctx);
+}
+
+int svc_reload_asked(struct shared *sh)
+{
+	return atomic_exchange(&sh->reload_asked, 0);
+}
+
 /* Logging: through cfg->log (log.c). */
 
 void svc_log_rejected(struct shared *sh, int status, const char *why)
@@ -114,7 +125,7 @@ void svc_log_rejected(struct shared *sh, int status, const char *why)
 	cJSON_Delete(o);
 }
 
-/* SIGHUP, for the fault profile: like PUT /__accord/faults. */
+/* A reload, for the fault profile: like PUT /__accord/faults. */
 static void reload_faults(struct shared *sh)
 {
 	struct fault_profile *p;

@@ -19,6 +19,7 @@ struct shared {
 	void (*wake)(void *);
 	void *wake_ctx;
 	atomic_int stopping;
+	atomic_int reload_asked; /* stub_control_reload(), not yet taken */
 	/* accord mock: the expectations changed since the set was built;
 	 * the next request rebuilds it (mock_refresh) */
 	atomic_int set_stale;
