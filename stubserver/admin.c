@@ -31,34 +31,24 @@ static int admin_allowed(struct shared *sh, const struct http1_request *req)
 	       !memcmp(h->value + 7, t, n);
 }
 
-/* POST /__accord/state: a Pact provider-state change call. */
-static void state_change(struct shared *sh, const cJSON *b, int head, int keep,
-			 struct buf *out)
-{
-	const char *bad;
-	cJSON *params = NULL;
-	pthread_mutex_lock(&sh->lock);
-	bad = stub_stateset_change(sh->states, b);
-	/* the verifier feeds the answer to ProviderState generators */
-	if (!bad)
-		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
-	pthread_mutex_unlock(&sh->lock);
-	if (bad)
-		stub_respond_error(400, bad, head, keep, out);
-	else
-		stub_respond_json_take(200, params, head, keep, out);
-}
-
-/* PUT /__accord/state: {"states": [...]} or {"state": NAME}. */
-static void state_put(struct shared *sh, const cJSON *b, int head, int keep,
-		      struct buf *out)
+/*
+ * PUT /__accord/state ({"states": [...]} or {"state": NAME}), answered
+ * with the states chosen, or POST, a Pact provider-state change call,
+ * answered with their params (the verifier feeds them to ProviderState
+ * generators).
+ */
+static void state_admin(struct shared *sh, const cJSON *b, int put, int head,
+			int keep, struct buf *out)
 {
 	const char *bad;
 	cJSON *o = NULL;
 	pthread_mutex_lock(&sh->lock);
-	bad = stub_stateset_put(sh->states, b);
-	if (!bad)
+	bad = put ? stub_stateset_put(sh->states, b)
+		  : stub_stateset_change(sh->states, b);
+	if (!bad && put)
 		o = stub_stateset_json(sh->states);
+	else if (!bad)
+		o = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (bad)
 		stub_respond_error(400, bad, head, keep, out);
@@ -326,9 +316,9 @@ void svc_admin(struct shared *sh, const struct http1_request *req,
 		pthread_mutex_unlock(&sh->lock);
 		stub_respond_json_take(200, o, head, keep, out);
 	} else if (!strcmp(what, "state") && !strcmp(r->method, "PUT")) {
-		state_put(sh, b, head, keep, out);
+		state_admin(sh, b, 1, head, keep, out);
 	} else if (!strcmp(what, "state") && !strcmp(r->method, "POST")) {
-		state_change(sh, b, head, keep, out);
+		state_admin(sh, b, 0, head, keep, out);
 	} else {
 		stub_respond_error(404, "no such admin endpoint", head, keep,
 				   out);
