@@ -5,8 +5,9 @@
  * (respond.c; the generators it applies live in contracts/generate.c),
  * provider states (states.c), the request journal (journal.c), the
  * metrics counters (metrics.c), fault decisions (fault.c, from the
- * profiles of faultprofile.c or the journal of faultreplay.c) and the
- * bytes a fault sends (faultbytes.c).
+ * profiles of faultprofile.c or the journal of faultreplay.c), the
+ * bytes a fault sends (faultbytes.c), and stub_log() (log.c), the one way
+ * the library says anything.
  */
 #ifndef ACCORD_STUBSERVER_INTERNAL_H
 #define ACCORD_STUBSERVER_INTERNAL_H
