@@ -122,11 +122,11 @@ int spec_option(const char *s, enum spec_version *v);
 int split_command(int argc, char **argv, char ***cmd);
 
 /* -- CMD ARGS...: the child a server runs. Zero it, set argv and the
- * server's stopper. */
-struct stub_stopper;
+ * server's control. */
+struct stub_control;
 struct child {
 	char **argv;
-	struct stub_stopper *stopper;
+	struct stub_control *control;
 	pid_t pid;
 	int started; /* 1: a thread waits for it; 2: child_finish will */
 	int status;  /* its exit status (128+N for signal N) */
@@ -135,13 +135,33 @@ struct child {
 };
 /*
  * Runs argv with ACCORD_URL=url added to the environment, and a thread
- * that waits for it and then stops the server (ch->stopper).
+ * that waits for it and then stops the server (ch->control).
  * On failure prints why, stops the server too and returns -1 (status 127).
  */
 int child_start(struct child *ch, const char *url);
 /* After the server stopped: the child's exit status (stopping it with
  * SIGTERM if the server stopped first). */
 int child_finish(struct child *ch);
+
+/* serving.c: what accord stub, mock and record share. */
+
+struct stub_config;
+/*
+ * Sends the server's messages to stderr: text lines, or with json one
+ * JSON object a line ({"event", the event's fields or "message",
+ * "level"}).
+ */
+void serve_log_to_stderr(struct stub_config *cfg, int json);
+/*
+ * Watches SIGINT and SIGTERM (they stop the server through ctl, which
+ * then drains) and SIGHUP (a reload through ctl) on a thread of its own,
+ * until serve_signals_stop() (which takes NULL too): from then on they
+ * have their default effect again. NULL with e set when it cannot.
+ */
+struct serve_signals;
+struct serve_signals *serve_signals_start(struct stub_control *ctl,
+					  struct err *e);
+void serve_signals_stop(struct serve_signals *ss);
 
 int cmd_mock(int argc, char **argv);
 int cmd_record(int argc, char **argv);

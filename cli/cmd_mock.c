@@ -135,6 +135,7 @@ int cmd_mock(int argc, char **argv)
 	struct stub_set *set;
 	struct path_list files;
 	struct err e;
+	struct serve_signals *sig;
 	const char *host = NULL, *consumer = NULL, *provider = NULL,
 		   *spec = "v4", *out = "pacts/";
 	char **cmd;
@@ -223,16 +224,24 @@ int cmd_mock(int argc, char **argv)
 	}
 	pthread_mutex_init(&run.write_lock, NULL);
 	run.child.argv = cmd;
-	run.child.stopper = stub_stopper_new();
+	run.child.control = stub_control_new();
 	run.has_child = cmd != NULL;
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
+	serve_log_to_stderr(&cfg, 0);
 	cfg.mock = run.mock;
 	cfg.write_contract = check_and_write;
 	cfg.write_ctx = &run;
 	cfg.on_listen = announce;
-	cfg.stopper = run.child.stopper;
+	cfg.control = run.child.control;
 	cfg.listen_ctx = &run;
-	rc = stub_serve(&cfg, set, &e);
+	sig = serve_signals_start(cfg.control, &e);
+	if (sig) {
+		rc = stub_serve(&cfg, set, &e);
+	} else {
+		stub_set_free(set);
+		rc = -1;
+	}
+	serve_signals_stop(sig);
 	if (run.has_child)
 		status = child_finish(&run.child);
 	if (rc) {
@@ -253,7 +262,7 @@ int cmd_mock(int argc, char **argv)
 		}
 	}
 	pthread_mutex_destroy(&run.write_lock);
-	stub_stopper_free(run.child.stopper);
+	stub_control_free(run.child.control);
 	stub_mock_free(run.mock);
 	free(run.out);
 	return status;

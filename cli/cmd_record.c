@@ -102,6 +102,7 @@ int cmd_record(int argc, char **argv)
 	struct stub_record_opts ro;
 	struct record_run run;
 	struct err e;
+	struct serve_signals *sig;
 	const char *host = NULL, *consumer = NULL, *provider = NULL,
 		   *spec = "v4", *out = "pacts/", *upstream = NULL,
 		   *timeout = NULL, *redact = NULL, *describe = NULL,
@@ -201,7 +202,7 @@ int cmd_record(int argc, char **argv)
 	run.latency_out = latency;
 	run.quiet = quiet;
 	run.child.argv = cmd;
-	run.child.stopper = stub_stopper_new();
+	run.child.control = stub_control_new();
 	run.has_child = cmd != NULL;
 	pthread_mutex_init(&run.write_lock, NULL);
 	cfg.upstream = upstream;
@@ -211,13 +212,16 @@ int cmd_record(int argc, char **argv)
 	cfg.upstream_max_body = (size_t)max_body_mb << 20;
 	cfg.workers = 1;
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
+	serve_log_to_stderr(&cfg, 0);
 	cfg.write_contract = write_all;
 	cfg.write_ctx = &run;
 	cfg.on_listen = announce;
-	cfg.stopper = run.child.stopper;
+	cfg.control = run.child.control;
 	cfg.listen_ctx = &run;
 	err_clear(&e);
-	rc = stub_serve(&cfg, stub_set_new(NULL, 0), &e);
+	sig = serve_signals_start(cfg.control, &e);
+	rc = sig ? stub_serve(&cfg, stub_set_new(NULL, 0), &e) : -1;
+	serve_signals_stop(sig);
 	if (run.has_child)
 		status = child_finish(&run.child);
 	if (rc) {
@@ -244,7 +248,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	pthread_mutex_destroy(&run.write_lock);
-	stub_stopper_free(run.child.stopper);
+	stub_control_free(run.child.control);
 	stub_recorder_free(run.rec);
 	free(run.out);
 	for (k = 0; k < nnames; k++)

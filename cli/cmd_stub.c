@@ -3,7 +3,7 @@
  * provider. Loads the contracts (and reloads them on SIGHUP through the
  * loader below) and the fault profile (--faults, and rules made from
  * --latency, --error-rate and --drop-rate), then hands over to the stub
- * server until SIGINT/SIGTERM.
+ * server until SIGINT/SIGTERM (watched by serving.c).
  */
 #include "cli/cli.h"
 
@@ -293,6 +293,7 @@ int cmd_stub(int argc, char **argv)
 	struct stub_config cfg;
 	struct sources src;
 	struct stub_set *set;
+	struct serve_signals *sig;
 	struct err e;
 	const char *log_format = "text", *host = NULL, *seed = NULL,
 		   *replay = NULL;
@@ -370,7 +371,7 @@ int cmd_stub(int argc, char **argv)
 			"accord: error: --admin-token is required when --host is not a loopback address\n");
 		return EXIT_ERROR;
 	}
-	cfg.log_json = !strcmp(log_format, "json");
+	serve_log_to_stderr(&cfg, !strcmp(log_format, "json"));
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
 	cfg.max_body = (size_t)max_body_mb << 20;
 	cfg.journal_size = (size_t)journal;
@@ -390,9 +391,19 @@ int cmd_stub(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	raise_fd_limit();
-	rc = stub_serve(&cfg, set, &e) ? EXIT_ERROR : EXIT_OK;
+	cfg.control = stub_control_new();
+	sig = serve_signals_start(cfg.control, &e);
+	if (sig) {
+		rc = stub_serve(&cfg, set, &e) ? EXIT_ERROR : EXIT_OK;
+	} else {
+		stub_set_free(set);
+		fault_replay_free(cfg.replay);
+		rc = EXIT_ERROR;
+	}
+	serve_signals_stop(sig);
 	if (rc)
 		print_err(&e);
+	stub_control_free(cfg.control);
 	fault_profile_free(cfg.faults);
 	return rc;
 }

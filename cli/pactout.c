@@ -11,7 +11,7 @@
  *
  * CMD runs as a child (posix_spawnp, ACCORD_URL in its environment) once
  * the server listens. A thread of ours waits for it (waitpid) and then
- * stops the server through its stopper (no signal: one raised while the
+ * stops the server through its control (no signal: one raised while the
  * server shuts down would find no handler), so the loops never block on
  * the child.
  */
@@ -180,7 +180,7 @@ static void *waiter(void *arg)
 	else
 		ch->status = 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	atomic_store(&ch->exited, 1);
-	stub_stopper_stop(ch->stopper);
+	stub_control_stop(ch->control);
 	return NULL;
 }
 
@@ -207,7 +207,7 @@ int child_start(struct child *ch, const char *url)
 		fprintf(stderr, "accord: error: cannot run '%s': %s\n",
 			ch->argv[0], strerror(r));
 		ch->status = 127;
-		stub_stopper_stop(ch->stopper);
+		stub_control_stop(ch->control);
 		return -1;
 	}
 	ch->started = 1;
@@ -215,7 +215,7 @@ int child_start(struct child *ch, const char *url)
 		/* cannot wait in the background: the server is stopped and
 		 * the child waited for in child_finish */
 		ch->started = 2;
-		stub_stopper_stop(ch->stopper);
+		stub_control_stop(ch->control);
 	}
 	return 0;
 }

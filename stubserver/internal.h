@@ -2,16 +2,31 @@
  * Private to stubserver/: the pieces of the stub server that are tested on
  * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
  * selection and nearest-miss reports (select.c), response building
- * (respond.c; the generators it applies live in contracts/generate.c) and
- * fault decisions (fault.c).
+ * (respond.c; the generators it applies live in contracts/generate.c),
+ * provider states (states.c), the request journal (journal.c), the
+ * metrics counters (metrics.c), fault decisions (fault.c, from the
+ * profiles of faultprofile.c or the journal of faultreplay.c), the
+ * bytes a fault sends (faultbytes.c), and stub_log() (log.c), the one way
+ * the library says anything.
  */
 #ifndef ACCORD_STUBSERVER_INTERNAL_H
 #define ACCORD_STUBSERVER_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "stubserver/stubserver.h"
+
+/* log.c: messages. -------------------------------------------------- */
+
+/*
+ * Formats a message and hands it to fn (nothing happens when fn is NULL):
+ * `fields` (borrowed, may be NULL) is the event's data for JSON lines.
+ */
+void stub_log(stub_log_fn fn, void *ctx, enum log_level level,
+	      const char *event, const cJSON *fields, const char *fmt, ...)
+	ATTR_PRINTF(6, 7);
 
 /* http1.c: requests. ------------------------------------------------- */
 
@@ -169,12 +184,143 @@ int stub_respond(const struct interaction *ix, const struct stub_gen *g,
 /* Appends a complete response with a JSON body (admin API, errors). */
 void stub_respond_json(int status, const cJSON *body, int head_only,
 		       int keep_alive, struct buf *out);
+/* The same, and frees body. */
+void stub_respond_json_take(int status, cJSON *body, int head_only,
+			    int keep_alive, struct buf *out);
+/* An error answer: the body is {"error": msg}. */
+void stub_respond_error(int status, const char *msg, int head_only,
+			int keep_alive, struct buf *out);
+/* An error answer saying e, formatted as the CLI prints errors. */
+void stub_respond_err(int status, const struct err *e, int head_only,
+		      int keep_alive, struct buf *out);
 void stub_respond_text(int status, const char *content_type, const char *body,
 		       size_t len, int head_only, int keep_alive,
 		       struct buf *out);
 const char *stub_reason(int status);
 
-/* service.c: appends s as a Prometheus label value (escaped). */
+/* states.c: the provider states chosen. ------------------------------ */
+
+#define STUB_STATES_MAX 64 /* states chosen at once; more are not kept */
+
+/*
+ * The chosen provider states and their params, changed the way the Pact
+ * verifier's state-change calls expect. No lock of its own.
+ */
+struct stub_stateset;
+
+/* With `initial` (--state) chosen, when not NULL or empty. */
+struct stub_stateset *stub_stateset_new(const char *initial);
+void stub_stateset_free(struct stub_stateset *ss);
+/* {states: [...], params: {...}}, as GET /__accord/state answers. */
+cJSON *stub_stateset_json(const struct stub_stateset *ss);
+/* The merged params of the chosen states (borrowed). */
+const cJSON *stub_stateset_params(const struct stub_stateset *ss);
+/*
+ * A Pact state-change call {state, action, params} (POST
+ * /__accord/state): setups after traffic start a new set, later ones add
+ * to it; a teardown clears it. NULL, or what is wrong with the call.
+ */
+const char *stub_stateset_change(struct stub_stateset *ss, const cJSON *b);
+/* PUT /__accord/state: {states: [...]} or {state: NAME}, with params.
+ * NULL, or what is wrong with the body. */
+const char *stub_stateset_put(struct stub_stateset *ss, const cJSON *b);
+/*
+ * A request came, which closes a run of setups. With `names` (room for
+ * STUB_STATES_MAX), copies the chosen states into it (the caller frees
+ * each). Returns how many states are chosen.
+ */
+size_t stub_stateset_traffic(struct stub_stateset *ss, const char **names);
+/*
+ * accord record: a request came, naming its states in X-Accord-State
+ * (header[0..len), NULL when absent). The states it is recorded under as
+ * a Pact "providerStates" array, or NULL when there are none. Caller frees.
+ */
+cJSON *stub_stateset_forward(struct stub_stateset *ss, const char *header,
+			     size_t len);
+/* "A, B" (an X-Accord-State value, modified) split into names pointing
+ * into copy; returns how many, at most max. */
+size_t stub_states_split(char *copy, const char **names, size_t max);
+
+/* journal.c: what GET /__accord/requests answers. --------------------- */
+
+/* One request, as the journal keeps it. */
+struct stub_journal_entry {
+	unsigned long long seq;
+	time_t when;
+	struct buf method;
+	struct buf target;
+	int status;
+	int matched;
+	/* the interaction: its index in the set of generation `gen`; its
+	 * description is read from the set when the journal is, and copied
+	 * here only when a reload replaces that set (has_desc) */
+	size_t index;
+	unsigned gen;
+	int has_desc;
+	struct buf interaction;
+	double ms;
+	struct buf session; /* X-Accord-Session, or empty */
+	int has_ordinal;
+	unsigned long long ordinal;
+	cJSON *faults; /* the fault decisions, or NULL */
+	int forwarded; /* accord record: answered by the upstream (or by us
+			* for want of it: 502, 504) */
+};
+
+/* A ring of the last `cap` requests (0: off). No lock of its own. */
+struct stub_journal;
+
+struct stub_journal *stub_journal_new(size_t cap);
+void stub_journal_free(struct stub_journal *jn);
+/* Forgets the entries (their buffers stay for reuse); returns how many. */
+size_t stub_journal_clear(struct stub_journal *jn);
+/*
+ * The next entry, filled with what every request has (the interaction
+ * left unmatched), or NULL when the journal is off. Every request counts
+ * for the sequence numbers, journaled or not.
+ */
+struct stub_journal_entry *stub_journal_next(struct stub_journal *jn,
+					     const char *method,
+					     const char *target, int status,
+					     double seconds, unsigned gen);
+/* Before set `old` (generation gen) goes: the journal copies the
+ * descriptions it refers to. */
+void stub_journal_keep_descriptions(struct stub_journal *jn,
+				    const struct stub_set *old, unsigned gen);
+/* {seed, requests: [...]}, descriptions read from set (generation gen).
+ * Caller frees. */
+cJSON *stub_journal_json(const struct stub_journal *jn,
+			 const struct stub_set *set, unsigned gen,
+			 uint64_t seed);
+/* Milliseconds to the microsecond, as the journal and logs show them
+ * (0.356, not 0.35572000000000004). */
+double stub_ms_shown(double ms);
+
+/* metrics.c: counters for /__accord/metrics. ------------------------- */
+
+/*
+ * Requests by interaction and status, unmatched and forwarded requests and
+ * the latency histogram. No lock of its own: the caller serialises.
+ */
+struct stub_metrics;
+
+struct stub_metrics *stub_metrics_new(size_t ninteractions);
+void stub_metrics_free(struct stub_metrics *m);
+/* A new set of ninteractions is served: its indexes start afresh. */
+void stub_metrics_new_set(struct stub_metrics *m, size_t ninteractions);
+/* A request answered by interaction `index` with `status`; `own` when that
+ * is the contract's status (the common case, counted in an array). */
+void stub_metrics_count(struct stub_metrics *m, size_t index, int status,
+			int own);
+void stub_metrics_unmatched(struct stub_metrics *m);
+/* accord record: a request forwarded, by the status answered. */
+void stub_metrics_forwarded(struct stub_metrics *m, int status);
+/* The time a request took, for the histogram. */
+void stub_metrics_observe(struct stub_metrics *m, double seconds);
+/* Appends the Prometheus text; descriptions are read from set. */
+void stub_metrics_text(const struct stub_metrics *m, const struct stub_set *set,
+		       size_t open_connections, struct buf *b);
+/* Appends s as a Prometheus label value (escaped). */
 void stub_prom_label(struct buf *b, const char *s);
 
 /* proxy.c: forwarding for accord record. ------------------------------ */
@@ -211,7 +357,7 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 /* Abandons a transfer (the client went away): done is not called. */
 void proxy_cancel(struct proxy_call *c);
 
-/* fault.c: decisions. ------------------------------------------------- */
+/* fault.c: decisions (profiles: faultprofile.c; replays: faultreplay.c) */
 
 enum fault_outcome {
 	FAULT_NONE,
@@ -289,6 +435,8 @@ struct fault_profile *fault_engine_profile(struct fault_engine *g);
  */
 void fault_engine_install(struct fault_engine *g, struct fault_profile *p,
 			  int reset);
+/* Where the engine's own messages go (see stub_log). */
+void fault_engine_set_log(struct fault_engine *g, stub_log_fn fn, void *ctx);
 /* Appends accord_faults_total in the Prometheus text format. */
 void fault_engine_metrics(struct fault_engine *g, struct buf *b);
 
@@ -297,8 +445,28 @@ void fault_action_init(struct fault_action *a);
 void fault_decide(struct fault_engine *g, const struct fault_request *q,
 		  struct fault_action *a);
 void fault_action_done(struct fault_action *a);
+
+/* faultbytes.c: what a fault sends. ---------------------------------- */
+
 /* The response an error outcome substitutes. */
 void fault_error_response(const struct fault_action *a, int head_only,
 			  int keep_alive, struct buf *out);
+/*
+ * Appends to out the bytes the client is sent in place of the answer
+ * p[0..len) (a whole response as the stub made it) under action a:
+ * - FAULT_NONE, FAULT_ERROR: the answer as it is;
+ * - FAULT_TRUNCATE: the head and the first a->trunc_bytes of the body
+ *   (when >= 0), else that fraction (a->trunc_fraction) of it, and never
+ *   the whole body; with no body at all, the first half of the head;
+ * - FAULT_GARBAGE: a->garbage_bytes bytes that are not HTTP, the same for
+ *   the same a->garbage_seed, never starting with 'H';
+ * - FAULT_MALFORMED_CHUNK: the head with chunked framing instead of
+ *   Content-Length (and Connection: close), half the body as one chunk,
+ *   then a chunk-size line that is not hexadecimal;
+ * - FAULT_RESET, FAULT_CLOSE, FAULT_HANG: nothing.
+ * Pure: the bytes depend on a and p alone.
+ */
+void fault_bytes(const struct fault_action *a, const char *p, size_t len,
+		 struct buf *out);
 
 #endif

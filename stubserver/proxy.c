@@ -316,11 +316,8 @@ static char *own_answer(int status, const char *msg, int head, int keep,
 			size_t *len)
 {
 	struct buf out;
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", msg);
 	buf_init(&out, 0);
-	stub_respond_json(status, o, head, keep, &out);
-	cJSON_Delete(o);
+	stub_respond_error(status, msg, head, keep, &out);
 	return buf_detach(&out, len);
 }
 
@@ -351,6 +348,36 @@ static char *relay(struct proxy_call *c, int status, size_t *len)
 	if (!c->head)
 		buf_add(&out, c->body.ptr, c->body.len);
 	return buf_detach(&out, len);
+}
+
+/*
+ * Logs an exchange: "forwarded" when the upstream answered (status, in
+ * ms), "upstream" when it did not and we answered `status` ourselves
+ * (error says why).
+ */
+static void log_exchange(const struct proxy_call *c, const char *event,
+			 int status, const char *error, double ms)
+{
+	const struct stub_config *cfg = c->p->cfg;
+	cJSON *o;
+	if (!cfg->log)
+		return;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "method", c->method);
+	cJSON_AddStringToObject(o, "target", c->target);
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "upstream", cfg->upstream);
+	if (error) {
+		cJSON_AddStringToObject(o, "error", error);
+		stub_log(cfg->log, cfg->log_ctx, LOG_WARN, event, o,
+			 "%s %s -> %s", c->method, c->target, error);
+	} else {
+		cJSON_AddNumberToObject(o, "ms", stub_ms_shown(ms));
+		stub_log(cfg->log, cfg->log_ctx, LOG_INFO, event, o,
+			 "%d %s %s <- %s (%.3f ms)", status, c->method,
+			 c->target, cfg->upstream, ms);
+	}
+	cJSON_Delete(o);
 }
 
 static void finish(struct proxy_call *c, CURLcode rc)
@@ -409,13 +436,10 @@ static void finish(struct proxy_call *c, CURLcode rc)
 		if (cfg->recorder)
 			stub_recorder_add(cfg->recorder, &x, &rec);
 		if (cfg->verbosity > 0)
-			fprintf(stderr, "accord: %ld %s %s <- %s (%.3f ms)\n",
-				status, c->method, c->target, cfg->upstream,
-				x.ms);
+			log_exchange(c, "forwarded", (int)status, NULL, x.ms);
 	}
 	if (rc != CURLE_OK && cfg->verbosity >= 0 && msg.len)
-		fprintf(stderr, "accord: %s %s -> %s\n", c->method, c->target,
-			msg.ptr);
+		log_exchange(c, "upstream", answered, msg.ptr, 0);
 	svc_forwarded(p->sh, c->method, c->target, answered,
 		      (double)(uv_hrtime() - c->t0) / 1e9,
 		      rec.len ? rec.ptr : NULL, c->session);

@@ -16,6 +16,9 @@
  *   written as spaces, so a contract cannot split a response.
  * - 1xx, 204 and 304 answers carry no body and no Content-Length (RFC 9110
  *   forbids it on 1xx and 204; on 304 it would describe a body not sent).
+ *
+ * The stub's own answers (the admin API, errors such as 400, 404, 502)
+ * are made here too, from a JSON body or an error message.
  */
 #include "stubserver/internal.h"
 
@@ -244,6 +247,31 @@ void stub_respond_json(int status, const cJSON *body, int head_only,
 	emit(out, status, NULL, body ? "application/json" : NULL, tmp.ptr,
 	     tmp.len, head_only, keep_alive);
 	buf_release(&tmp);
+}
+
+void stub_respond_json_take(int status, cJSON *body, int head_only,
+			    int keep_alive, struct buf *out)
+{
+	stub_respond_json(status, body, head_only, keep_alive, out);
+	cJSON_Delete(body);
+}
+
+void stub_respond_error(int status, const char *msg, int head_only,
+			int keep_alive, struct buf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "error", msg);
+	stub_respond_json_take(status, o, head_only, keep_alive, out);
+}
+
+void stub_respond_err(int status, const struct err *e, int head_only,
+		      int keep_alive, struct buf *out)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	stub_respond_error(status, err_format(e, &b), head_only, keep_alive,
+			   out);
+	buf_release(&b);
 }
 
 void stub_respond_text(int status, const char *content_type, const char *body,

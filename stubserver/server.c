@@ -8,13 +8,14 @@
  *
  * What the workers share (the interaction set, provider states, journal
  * and metrics) lives in struct shared behind locks: a read-write lock for
- * the set (swapped whole on SIGHUP), a mutex for the rest.
+ * the set (swapped whole on a reload), a mutex for the rest.
  *
  * Faults: an answer that a fault rule touches leaves the batch and is
  * carried out on its own (struct delivery), with a timer of the
  * connection's for delays, slow heads and bandwidth slices, so nothing
  * waits on a thread or spins. Requests pipelined behind it wait until it
- * is done, which keeps answers in order.
+ * is done, which keeps answers in order. What it sends comes from
+ * fault_bytes() (faultbytes.c); this file decides only when.
  */
 /* SO_REUSEPORT is not POSIX: glibc shows it with _DEFAULT_SOURCE */
 #define _DEFAULT_SOURCE 1
@@ -25,7 +26,6 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +48,8 @@ struct worker {
 	uv_tcp_t admin_listener; /* worker 0, with --admin-port */
 	int has_admin;
 	uv_async_t wake;
-	uv_signal_t sigint, sigterm, sighup;
 	uv_timer_t drain;
-	uv_work_t reload; /* worker 0: a SIGHUP reload in progress */
+	uv_work_t reload; /* worker 0: a reload in progress */
 	int reloading;
 	struct shared *sh;
 	pthread_t thread;
@@ -255,11 +254,8 @@ static void conn_close(struct conn *c)
 static void conn_fail(struct conn *c, int status, const char *why)
 {
 	struct buf out;
-	cJSON *body = cJSON_CreateObject();
 	buf_init(&out, 0);
-	cJSON_AddStringToObject(body, "error", why);
-	stub_respond_json(status, body, 0, 0, &out);
-	cJSON_Delete(body);
+	stub_respond_error(status, why, 0, 0, &out);
 	svc_log_rejected(c->w->sh, status, why);
 	c->close_after_write = 1;
 	if (c->reading) {
@@ -510,111 +506,33 @@ static void dl_run(struct conn *c)
 	}
 }
 
-/* Where the body starts in a response, or len when there is no head. */
-static size_t head_length(const char *p, size_t len)
-{
-	size_t i;
-	for (i = 0; i + 3 < len; i++)
-		if (p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' &&
-		    p[i + 3] == '\n')
-			return i + 4;
-	return len;
-}
-
-/* Non-HTTP bytes from a seed (xorshift); never starts like "HTTP/". */
-static void garbage(struct buf *b, size_t n, uint64_t seed)
-{
-	uint64_t x = seed ? seed : 0x2545f4914f6cdd1dULL;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		buf_addch(b, (char)(x >> 24));
-	}
-	if (n && b->ptr[0] == 'H')
-		b->ptr[0] = '\x16';
-}
-
-/*
- * The same head with chunked framing (Content-Length and Connection
- * dropped), half the body as a proper chunk, then a chunk-size line that
- * is not hexadecimal.
- */
-static void malformed_chunk(struct buf *b, const char *p, size_t len,
-			    size_t head)
-{
-	size_t i = 0, body = len - head, half = body / 2;
-	while (i < head) {
-		size_t j = i;
-		while (j + 1 < head && !(p[j] == '\r' && p[j + 1] == '\n'))
-			j++;
-		if (j == i) /* the blank line */
-			break;
-		if (!(j - i >= 15 &&
-		      !str_ncasecmp(p + i, "Content-Length:", 15)) &&
-		    !(j - i >= 11 && !str_ncasecmp(p + i, "Connection:", 11)))
-			buf_add(b, p + i, j + 2 - i);
-		i = j + 2;
-	}
-	buf_addstr(b,
-		   "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
-	if (half) {
-		buf_addf(b, "%zx\r\n", half);
-		buf_add(b, p + head, half);
-		buf_addstr(b, "\r\n");
-	}
-	buf_addstr(b, "zz-not-a-chunk-size\r\n");
-}
-
 /* Takes the answer p[0..len) out of the batch to deliver it with faults. */
 static void dl_start(struct conn *c, const struct fault_action *a,
 		     const char *p, size_t len)
 {
 	struct delivery *d = xcalloc(1, sizeof(*d));
-	size_t head = head_length(p, len), body = len - head, keep;
 	struct buf b;
 	buf_init(&b, 0);
 	d->delay_ms = a->delay_ms;
 	d->slow_head_ms = a->slow_head_ms;
 	d->bandwidth = a->bandwidth;
 	d->hang_ms = a->hang_ms;
-	d->finish = FIN_KEEP;
+	fault_bytes(a, p, len, &b);
 	switch (a->outcome) {
 	case FAULT_NONE:
 	case FAULT_ERROR:
-		buf_add(&b, p, len);
+		d->finish = FIN_KEEP;
 		break;
 	case FAULT_RESET:
 		d->finish = FIN_RESET;
 		break;
-	case FAULT_CLOSE:
-		d->finish = FIN_CLOSE;
-		break;
 	case FAULT_HANG:
 		d->finish = FIN_HANG;
 		break;
+	case FAULT_CLOSE:
 	case FAULT_TRUNCATE:
-		/* some of the body, never all of it; with no body, half
-		 * the head */
-		if (!body) {
-			keep = head / 2;
-		} else {
-			size_t want = a->trunc_bytes >= 0
-					      ? (size_t)a->trunc_bytes
-					      : (size_t)(a->trunc_fraction *
-							 (double)body);
-			keep = head + (want < body ? want : body - 1);
-		}
-		buf_add(&b, p, keep);
-		d->finish = FIN_CLOSE;
-		break;
 	case FAULT_GARBAGE:
-		garbage(&b, a->garbage_bytes, a->garbage_seed);
-		d->finish = FIN_CLOSE;
-		break;
 	case FAULT_MALFORMED_CHUNK:
-		malformed_chunk(&b, p, len, head);
 		d->finish = FIN_CLOSE;
 		break;
 	}
@@ -977,10 +895,15 @@ static void on_drain_timeout(uv_timer_t *t)
 		conn_close(w->conns);
 }
 
+static void start_reload(struct worker *w);
+
+/* Woken by svc_stop() or svc_ask_reload(), from any thread. */
 static void on_wake(uv_async_t *a)
 {
 	struct worker *w = a->data;
 	struct conn *c, *next;
+	if (!w->index && svc_reload_asked(w->sh))
+		start_reload(w);
 	if (!svc_stopping(w->sh))
 		return;
 	if (!w->stopping) {
@@ -1029,20 +952,15 @@ static void reload_done(uv_work_t *req, int status)
 	w->reloading = 0;
 }
 
-static void on_signal(uv_signal_t *s, int signum)
+/* Worker 0, asked to reload (stub_control_reload). */
+static void start_reload(struct worker *w)
 {
-	struct worker *w = s->data;
-	if (signum == SIGHUP) {
-		if (w->reloading)
-			return;
-		w->reloading = 1;
-		w->reload.data = w;
-		if (uv_queue_work(&w->loop, &w->reload, reload_work,
-				  reload_done))
-			w->reloading = 0;
+	if (w->reloading)
 		return;
-	}
-	svc_stop(w->sh);
+	w->reloading = 1;
+	w->reload.data = w;
+	if (uv_queue_work(&w->loop, &w->reload, reload_work, reload_done))
+		w->reloading = 0;
 }
 
 static void *worker_main(void *arg)
@@ -1072,46 +990,54 @@ struct pool {
 	int n;
 };
 
-struct stub_stopper {
+struct stub_control {
 	pthread_mutex_t lock;
 	struct shared *sh; /* while serving */
 	int stop;
 };
 
-struct stub_stopper *stub_stopper_new(void)
+struct stub_control *stub_control_new(void)
 {
-	struct stub_stopper *st = xcalloc(1, sizeof(*st));
-	pthread_mutex_init(&st->lock, NULL);
-	return st;
+	struct stub_control *ctl = xcalloc(1, sizeof(*ctl));
+	pthread_mutex_init(&ctl->lock, NULL);
+	return ctl;
 }
 
-void stub_stopper_stop(struct stub_stopper *st)
+void stub_control_stop(struct stub_control *ctl)
 {
-	pthread_mutex_lock(&st->lock);
-	st->stop = 1;
-	if (st->sh)
-		svc_stop(st->sh);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_lock(&ctl->lock);
+	ctl->stop = 1;
+	if (ctl->sh)
+		svc_stop(ctl->sh);
+	pthread_mutex_unlock(&ctl->lock);
 }
 
-void stub_stopper_free(struct stub_stopper *st)
+void stub_control_reload(struct stub_control *ctl)
 {
-	if (!st)
+	pthread_mutex_lock(&ctl->lock);
+	if (ctl->sh)
+		svc_ask_reload(ctl->sh);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+void stub_control_free(struct stub_control *ctl)
+{
+	if (!ctl)
 		return;
-	pthread_mutex_destroy(&st->lock);
-	free(st);
+	pthread_mutex_destroy(&ctl->lock);
+	free(ctl);
 }
 
 /* The server is up (sh) or going (NULL): stops now if asked before. */
-static void stopper_attach(struct stub_stopper *st, struct shared *sh)
+static void control_attach(struct stub_control *ctl, struct shared *sh)
 {
-	if (!st)
+	if (!ctl)
 		return;
-	pthread_mutex_lock(&st->lock);
-	st->sh = sh;
-	if (sh && st->stop)
+	pthread_mutex_lock(&ctl->lock);
+	ctl->sh = sh;
+	if (sh && ctl->stop)
 		svc_stop(sh);
-	pthread_mutex_unlock(&st->lock);
+	pthread_mutex_unlock(&ctl->lock);
 }
 
 /* Wakes every worker (any thread): they check whether to stop. */
@@ -1131,7 +1057,6 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	struct pool pool;
 	int n = cfg->workers > 0 ? cfg->workers : 1, i, port = cfg->port, r = 0;
 	char url[160], admin_url[160];
-	signal(SIGPIPE, SIG_IGN);
 	ws = xcalloc((size_t)n, sizeof(*ws));
 	pool.w = ws;
 	pool.n = 0; /* grows as loops come up: only those are woken */
@@ -1160,13 +1085,6 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 		if (!i)
 			port = bound_port(&w->listener);
 	}
-	uv_signal_init(&ws[0].loop, &ws[0].sigint);
-	uv_signal_init(&ws[0].loop, &ws[0].sigterm);
-	uv_signal_init(&ws[0].loop, &ws[0].sighup);
-	ws[0].sigint.data = ws[0].sigterm.data = ws[0].sighup.data = &ws[0];
-	uv_signal_start(&ws[0].sigint, on_signal, SIGINT);
-	uv_signal_start(&ws[0].sigterm, on_signal, SIGTERM);
-	uv_signal_start(&ws[0].sighup, on_signal, SIGHUP);
 	snprintf(url, sizeof(url),
 		 strchr(cfg->host, ':') ? "http://[%s]:%d" : "http://%s:%d",
 		 cfg->host, port);
@@ -1183,7 +1101,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 						: "http://%s:%d",
 			 cfg->host, bound_port(&ws[0].admin_listener));
 	}
-	stopper_attach(cfg->stopper, sh);
+	control_attach(cfg->control, sh);
 	if (cfg->on_listen)
 		cfg->on_listen(cfg->listen_ctx, url,
 			       cfg->admin_port >= 0 ? admin_url : NULL);
@@ -1193,7 +1111,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	for (i = 1; i < n; i++)
 		pthread_join(ws[i].thread, NULL);
 out:
-	stopper_attach(cfg->stopper, NULL);
+	control_attach(cfg->control, NULL);
 	/* after a failed start the loops never ran: close what they hold */
 	for (i = 0; i < n; i++) {
 		if (r) {

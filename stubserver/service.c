@@ -1,119 +1,23 @@
 /*
- * service.c: how the stub answers. Traffic is matched against the
- * interaction set (select.c) and answered from the contract (respond.c);
- * requests under /__accord/ are the admin API: health, the request journal,
- * Prometheus metrics, provider states and fault rules. Each request also
- * gets a fault decision (fault.c), recorded in the journal, which the
- * server (server.c) carries out.
- *
- * Provider states follow what the official Pact verifier does with
- * --state-change-url: before each interaction it POSTs one "setup" per
- * state of that interaction (one with state "" when it has none), and a
- * "teardown" only when asked to. So a run of setups accumulates into the
- * chosen state set, and the first setup after traffic (or after a
- * teardown) starts a new set: the sequence of calls always leaves exactly
- * the states of the next interaction chosen.
+ * service.c: how the stub answers a request. Traffic is matched against
+ * the interaction set (select.c) and answered from the contract
+ * (respond.c); requests under /__accord/ go to the admin API (admin.c).
+ * Each request also gets a fault decision (fault.c), recorded in the
+ * journal (journal.c) and counted (metrics.c), which the server
+ * (server.c) carries out. The state the workers share (struct shared,
+ * shared.h) is made, reloaded and stopped here.
  */
-#include "stubserver/service.h"
+#include "stubserver/shared.h"
 
 #include <pthread.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define STATES_MAX 64
-
-static const double buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-				  0.005,  0.01,	   0.025,  0.05,  0.1,
-				  0.25,	  0.5,	   1,	   2.5 };
-#define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
-
-/* Entries reuse their buffers: no allocation per request once warm. */
-struct journal_entry {
-	unsigned long long seq;
-	time_t when;
-	struct buf method;
-	struct buf target;
-	int status;
-	int matched;
-	/* the interaction: its index in the set of generation `gen`; its
-	 * description is read from the set when the journal is, and copied
-	 * here only when a reload replaces that set (has_desc) */
-	size_t index;
-	unsigned gen;
-	int has_desc;
-	struct buf interaction;
-	double ms;
-	struct buf session; /* X-Accord-Session, or empty */
-	int has_ordinal;
-	unsigned long long ordinal;
-	cJSON *faults; /* the fault decisions, or NULL */
-	int forwarded; /* accord record: answered by the upstream (or by us
-			* for want of it: 502, 504) */
-};
-
-/* Requests by (interaction index, status); reset when the set changes. */
-struct count {
-	size_t index;
-	int status;
-	unsigned long long n;
-};
-
-struct shared {
-	const struct stub_config *cfg;
-	char url[160];
-	void (*wake)(void *);
-	void *wake_ctx;
-	atomic_int stopping;
-	/* accord mock: the expectations changed since the set was built;
-	 * the next request rebuilds it (mock_refresh) */
-	atomic_int set_stale;
-	atomic_size_t conns;
-	atomic_ullong seed;
-	time_t started;
-
-	pthread_rwlock_t set_lock;
-	struct stub_set *set;
-	unsigned gen; /* of the set: +1 per reload (under both locks) */
-	struct fault_engine *faults;
-
-	pthread_mutex_t lock; /* everything below */
-	char *states[STATES_MAX];
-	cJSON *state_own[STATES_MAX]; /* each state's own params, or NULL */
-	size_t nstates;
-	cJSON *state_params; /* merged params of the chosen states */
-	int setup_open;	     /* setups since the last request accumulate */
-	struct journal_entry *journal;
-	size_t jhead, jcount;
-	unsigned long long seq;
-	struct count *counts;
-	size_t ncounts, capcounts;
-	/* answers with their interaction's own status, by index: an array,
-	 * not the table, because one index is touched per request and the
-	 * table of 10,000 interactions does not stay in cache */
-	unsigned long long *own;
-	size_t nown;
-	unsigned long long unmatched;
-	/* accord record: requests forwarded, by the status answered (an
-	 * array of 1,000, made at the first) */
-	unsigned long long *forwarded;
-	unsigned long long hist[NBUCKETS + 1];
-	double hist_sum;
-	unsigned long long hist_n;
-};
-
 static struct stub_set *swap_set_locked(struct shared *sh,
 					struct stub_set *set);
-
-/* Milliseconds to the microsecond, as the journal and logs show them
- * (0.356, not 0.35572000000000004). */
-static double ms_shown(double ms)
-{
-	return round(ms * 1000) / 1000;
-}
 
 static double now_s(void)
 {
@@ -126,7 +30,6 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 		       void (*wake)(void *), void *wake_ctx)
 {
 	struct shared *sh = xcalloc(1, sizeof(*sh));
-	size_t i;
 	sh->cfg = cfg;
 	sh->set = set;
 	sh->wake = wake;
@@ -135,66 +38,22 @@ struct shared *svc_new(const struct stub_config *cfg, struct stub_set *set,
 	atomic_init(&sh->seed, (unsigned long long)time(NULL));
 	pthread_rwlock_init(&sh->set_lock, NULL);
 	pthread_mutex_init(&sh->lock, NULL);
-	sh->journal = xcalloc(cfg->journal_size ? cfg->journal_size : 1,
-			      sizeof(*sh->journal));
-	for (i = 0; i < (cfg->journal_size ? cfg->journal_size : 1); i++) {
-		buf_init(&sh->journal[i].method, 0);
-		buf_init(&sh->journal[i].target, 0);
-		buf_init(&sh->journal[i].interaction, 0);
-		buf_init(&sh->journal[i].session, 0);
-	}
+	sh->journal = stub_journal_new(cfg->journal_size);
 	sh->faults = fault_engine_new(cfg->faults, cfg->replay, cfg->has_seed,
 				      cfg->seed);
-	sh->nown = stub_set_count(set);
-	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
-	sh->state_params = cJSON_CreateObject();
-	if (cfg->state && cfg->state[0])
-		sh->states[sh->nstates++] = xstrdup(cfg->state);
+	fault_engine_set_log(sh->faults, cfg->log, cfg->log_ctx);
+	sh->metrics = stub_metrics_new(stub_set_count(set));
+	sh->states = stub_stateset_new(cfg->state);
 	return sh;
-}
-
-/* Forgets the entries; their buffers stay for reuse. */
-static void journal_clear(struct shared *sh)
-{
-	sh->jhead = sh->jcount = 0;
-}
-
-static void journal_release(struct shared *sh)
-{
-	size_t i, cap = sh->cfg->journal_size ? sh->cfg->journal_size : 1;
-	for (i = 0; i < cap; i++) {
-		buf_release(&sh->journal[i].method);
-		buf_release(&sh->journal[i].target);
-		buf_release(&sh->journal[i].interaction);
-		buf_release(&sh->journal[i].session);
-		cJSON_Delete(sh->journal[i].faults);
-	}
-	free(sh->journal);
-}
-
-static void states_clear(struct shared *sh)
-{
-	size_t i;
-	for (i = 0; i < sh->nstates; i++) {
-		free(sh->states[i]);
-		cJSON_Delete(sh->state_own[i]);
-		sh->state_own[i] = NULL;
-	}
-	sh->nstates = 0;
-	cJSON_Delete(sh->state_params);
-	sh->state_params = cJSON_CreateObject();
 }
 
 void svc_free(struct shared *sh)
 {
 	if (!sh)
 		return;
-	journal_release(sh);
-	states_clear(sh);
-	cJSON_Delete(sh->state_params);
-	free(sh->counts);
-	free(sh->own);
-	free(sh->forwarded);
+	stub_journal_free(sh->journal);
+	stub_stateset_free(sh->states);
+	stub_metrics_free(sh->metrics);
 	stub_set_free(sh->set);
 	fault_engine_free(sh->faults);
 	pthread_rwlock_destroy(&sh->set_lock);
@@ -239,53 +98,34 @@ int svc_stopping(struct shared *sh)
 	return atomic_load(&sh->stopping);
 }
 
-/* Logging. */
-
-static void json_log(const char *level, cJSON *o)
+void svc_ask_reload(struct shared *sh)
 {
-	char *s;
-	cJSON_AddStringToObject(o, "level", level);
-	s = cJSON_PrintUnformatted(o);
-	fprintf(stderr, "%s\n", s ? s : "{}");
-	cJSON_free(s);
-	cJSON_Delete(o);
+	atomic_store(&sh->reload_asked, 1);
+	sh->wake(sh->wake_ctx);
 }
+
+int svc_reload_asked(struct shared *sh)
+{
+	return atomic_exchange(&sh->reload_asked, 0);
+}
+
+/* Logging: through cfg->log (log.c). */
 
 void svc_log_rejected(struct shared *sh, int status, const char *why)
 {
-	if (sh->cfg->verbosity < 0)
+	const struct stub_config *cfg = sh->cfg;
+	cJSON *o;
+	if (cfg->verbosity < 0 || !cfg->log)
 		return;
-	if (sh->cfg->log_json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "event", "rejected");
-		cJSON_AddNumberToObject(o, "status", status);
-		cJSON_AddStringToObject(o, "reason", why);
-		json_log("warn", o);
-	} else {
-		fprintf(stderr, "accord: rejected request: %d %s\n", status,
-			why);
-	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "reason", why);
+	stub_log(cfg->log, cfg->log_ctx, LOG_WARN, "rejected", o,
+		 "rejected request: %d %s", status, why);
+	cJSON_Delete(o);
 }
 
-/* Before `old` goes: the journal copies the descriptions it refers to. */
-static void journal_keep_descriptions(struct shared *sh,
-				      const struct stub_set *old)
-{
-	size_t i, cap = sh->cfg->journal_size;
-	for (i = 0; i < sh->jcount; i++) {
-		struct journal_entry *j =
-			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
-		const char *d;
-		if (!j->matched || j->has_desc || j->gen != sh->gen)
-			continue;
-		d = stub_set_description(old, j->index);
-		buf_reset(&j->interaction);
-		buf_addstr(&j->interaction, d ? d : "");
-		j->has_desc = 1;
-	}
-}
-
-/* SIGHUP, for the fault profile: like PUT /__accord/faults. */
+/* A reload, for the fault profile: like PUT /__accord/faults. */
 static void reload_faults(struct shared *sh)
 {
 	struct fault_profile *p;
@@ -295,15 +135,16 @@ static void reload_faults(struct shared *sh)
 	p = sh->cfg->reload_faults(sh->cfg->reload_faults_ctx, &e);
 	if (p) {
 		if (sh->cfg->verbosity >= 0)
-			fprintf(stderr, "accord: reloaded: %zu fault rules\n",
-				fault_profile_count(p));
+			stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_INFO,
+				 "reload", NULL, "reloaded: %zu fault rules",
+				 fault_profile_count(p));
 		fault_engine_install(sh->faults, p, 1);
 		return;
 	}
 	buf_init(&b, 0);
-	fprintf(stderr,
-		"accord: reload failed, still applying the old fault rules: %s\n",
-		err_format(&e, &b));
+	stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_ERROR, "reload", NULL,
+		 "reload failed, still applying the old fault rules: %s",
+		 err_format(&e, &b));
 	buf_release(&b);
 }
 
@@ -320,9 +161,10 @@ void svc_reload(struct shared *sh)
 	if (!set) {
 		struct buf b;
 		buf_init(&b, 0);
-		fprintf(stderr,
-			"accord: reload failed, still serving the old contracts: %s\n",
-			err_format(&e, &b));
+		stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_ERROR, "reload",
+			 NULL,
+			 "reload failed, still serving the old contracts: %s",
+			 err_format(&e, &b));
 		buf_release(&b);
 		return;
 	}
@@ -331,8 +173,9 @@ void svc_reload(struct shared *sh)
 	pthread_rwlock_unlock(&sh->set_lock);
 	stub_set_free(old);
 	if (sh->cfg->verbosity >= 0)
-		fprintf(stderr, "accord: reloaded: %zu interactions\n",
-			stub_set_count(set));
+		stub_log(sh->cfg->log, sh->cfg->log_ctx, LOG_INFO, "reload",
+			 NULL, "reloaded: %zu interactions",
+			 stub_set_count(set));
 }
 
 /* Installs set (the set lock held for writing); returns the old one. */
@@ -341,15 +184,9 @@ static struct stub_set *swap_set_locked(struct shared *sh, struct stub_set *set)
 	struct stub_set *old = sh->set;
 	sh->set = set;
 	pthread_mutex_lock(&sh->lock);
-	journal_keep_descriptions(sh, old);
+	stub_journal_keep_descriptions(sh->journal, old, sh->gen);
 	sh->gen++;
-	/* indexes changed */
-	if (sh->counts)
-		memset(sh->counts, 0, sh->capcounts * sizeof(*sh->counts));
-	sh->ncounts = 0;
-	free(sh->own);
-	sh->nown = stub_set_count(set);
-	sh->own = xcalloc(sh->nown + 1, sizeof(*sh->own));
+	stub_metrics_new_set(sh->metrics, stub_set_count(set));
 	pthread_mutex_unlock(&sh->lock);
 	return old;
 }
@@ -409,87 +246,18 @@ static void to_model(const struct http1_request *req, const char *body,
 
 /* Journal and metrics. */
 
-static size_t count_slot(const struct count *t, size_t cap, size_t index,
-			 int status)
-{
-	size_t i = (index * 1000003u + (size_t)status) & (cap - 1);
-	while (t[i].n && (t[i].index != index || t[i].status != status))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-/*
- * Counts a request by (interaction, status): in sh->own when the status is
- * the contract's (`own`), else in an open-addressing table.
- */
-static void count_add(struct shared *sh, size_t index, int status, int own)
-{
-	size_t i;
-	if (own && index < sh->nown) {
-		sh->own[index]++;
-		return;
-	}
-	if ((sh->ncounts + 1) * 2 > sh->capcounts) {
-		size_t cap = sh->capcounts ? sh->capcounts * 2 : 64, k;
-		struct count *t = xcalloc(cap, sizeof(*t));
-		for (k = 0; k < sh->capcounts; k++)
-			if (sh->counts[k].n)
-				t[count_slot(t, cap, sh->counts[k].index,
-					     sh->counts[k].status)] =
-					sh->counts[k];
-		free(sh->counts);
-		sh->counts = t;
-		sh->capcounts = cap;
-	}
-	i = count_slot(sh->counts, sh->capcounts, index, status);
-	if (!sh->counts[i].n) {
-		sh->counts[i].index = index;
-		sh->counts[i].status = status;
-		sh->ncounts++;
-	}
-	sh->counts[i].n++;
-}
-
 /*
  * The next journal entry, filled with what every request has, or NULL
  * when the journal is off; and the latency histogram. Under sh->lock.
  */
-static struct journal_entry *journal_next(struct shared *sh, const char *method,
-					  const char *target, int status,
-					  double seconds)
+static struct stub_journal_entry *journal_next(struct shared *sh,
+					       const char *method,
+					       const char *target, int status,
+					       double seconds)
 {
-	size_t cap = sh->cfg->journal_size, i;
-	struct journal_entry *j = NULL;
-	sh->seq++;
-	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
-		;
-	sh->hist[i]++;
-	sh->hist_sum += seconds;
-	sh->hist_n++;
-	if (!cap)
-		return NULL;
-	j = &sh->journal[sh->jhead];
-	buf_reset(&j->method);
-	buf_reset(&j->target);
-	buf_reset(&j->session);
-	j->has_desc = 0;
-	j->seq = sh->seq;
-	j->when = time(NULL);
-	buf_addstr(&j->method, method);
-	buf_addstr(&j->target, target);
-	j->status = status;
-	j->matched = 0;
-	j->index = 0;
-	j->gen = sh->gen;
-	j->ms = seconds * 1000;
-	j->has_ordinal = 0;
-	cJSON_Delete(j->faults);
-	j->faults = NULL;
-	j->forwarded = 0;
-	sh->jhead = (sh->jhead + 1) % cap;
-	if (sh->jcount < cap)
-		sh->jcount++;
-	return j;
+	stub_metrics_observe(sh->metrics, seconds);
+	return stub_journal_next(sh->journal, method, target, status, seconds,
+				 sh->gen);
 }
 
 /* `desc` is the matched interaction's description, NULL when unmatched. */
@@ -498,7 +266,7 @@ static void record(struct shared *sh, const struct http_request *req,
 		   size_t index, double seconds, const struct http1_header *ses,
 		   struct fault_action *act)
 {
-	struct journal_entry *j;
+	struct stub_journal_entry *j;
 	pthread_mutex_lock(&sh->lock);
 	j = journal_next(sh, req->method, target, status, seconds);
 	if (j) {
@@ -512,9 +280,9 @@ static void record(struct shared *sh, const struct http_request *req,
 		act->log = NULL;
 	}
 	if (desc)
-		count_add(sh, index, status, own);
+		stub_metrics_count(sh->metrics, index, status, own);
 	else
-		sh->unmatched++;
+		stub_metrics_unmatched(sh->metrics);
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -522,7 +290,7 @@ void svc_forwarded(struct shared *sh, const char *method, const char *target,
 		   int status, double seconds, const char *recorded,
 		   const char *session)
 {
-	struct journal_entry *j;
+	struct stub_journal_entry *j;
 	pthread_mutex_lock(&sh->lock);
 	j = journal_next(sh, method, target, status, seconds);
 	if (j) {
@@ -536,10 +304,7 @@ void svc_forwarded(struct shared *sh, const char *method, const char *target,
 		if (session)
 			buf_addstr(&j->session, session);
 	}
-	if (!sh->forwarded)
-		sh->forwarded = xcalloc(1000, sizeof(*sh->forwarded));
-	if (status >= 0 && status < 1000)
-		sh->forwarded[status]++;
+	stub_metrics_forwarded(sh->metrics, status);
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -548,34 +313,28 @@ static void log_request(struct shared *sh, const struct http_request *req,
 			double seconds, const cJSON *nearest)
 {
 	const struct stub_config *cfg = sh->cfg;
-	if (cfg->verbosity < 0 || (desc && cfg->verbosity < 1))
+	cJSON *o;
+	struct buf t;
+	if (cfg->verbosity < 0 || (desc && cfg->verbosity < 1) || !cfg->log)
 		return;
-	if (cfg->log_json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "event",
-					desc ? "request" : "unmatched");
-		cJSON_AddStringToObject(o, "method", req->method);
-		cJSON_AddStringToObject(o, "target", target);
-		cJSON_AddNumberToObject(o, "status", status);
-		if (desc)
-			cJSON_AddStringToObject(o, "interaction", desc);
-		else if (nearest)
-			cJSON_AddItemToObject(
-				o, "nearest",
-				cJSON_Duplicate(
-					cJSON_GetObjectItemCaseSensitive(
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "method", req->method);
+	cJSON_AddStringToObject(o, "target", target);
+	cJSON_AddNumberToObject(o, "status", status);
+	if (desc)
+		cJSON_AddStringToObject(o, "interaction", desc);
+	else if (nearest)
+		cJSON_AddItemToObject(
+			o, "nearest",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 						nearest, "nearest"),
 					1));
-		cJSON_AddNumberToObject(o, "ms", ms_shown(seconds * 1000));
-		json_log(desc ? "info" : "warn", o);
-		return;
-	}
+	cJSON_AddNumberToObject(o, "ms", stub_ms_shown(seconds * 1000));
+	buf_init(&t, 0);
 	if (desc) {
-		fprintf(stderr, "accord: %d %s %s -> '%s' (%.3f ms)\n", status,
-			req->method, target, desc, seconds * 1000);
-		return;
-	}
-	{
+		buf_addf(&t, "%d %s %s -> '%s' (%.3f ms)", status, req->method,
+			 target, desc, seconds * 1000);
+	} else {
 		const cJSON *n0 = cJSON_GetArrayItem(
 			cJSON_GetObjectItemCaseSensitive(nearest, "nearest"),
 			0);
@@ -586,606 +345,31 @@ static void log_request(struct shared *sh, const struct http_request *req,
 		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(m0, "path");
 		const cJSON *mm = cJSON_GetObjectItemCaseSensitive(m0,
 								   "message");
-		fprintf(stderr, "accord: unmatched %s %s -> %d", req->method,
-			target, status);
+		buf_addf(&t, "unmatched %s %s -> %d", req->method, target,
+			 status);
 		if (cJSON_IsString(d))
-			fprintf(stderr, "; nearest '%s'", d->valuestring);
+			buf_addf(&t, "; nearest '%s'", d->valuestring);
 		if (cJSON_IsString(mp) && cJSON_IsString(mm))
-			fprintf(stderr, ": %s: %s", mp->valuestring,
-				mm->valuestring);
-		fputc('\n', stderr);
+			buf_addf(&t, ": %s: %s", mp->valuestring,
+				 mm->valuestring);
 	}
+	stub_log(cfg->log, cfg->log_ctx, desc ? LOG_INFO : LOG_WARN,
+		 desc ? "request" : "unmatched", o, "%s", t.ptr);
+	buf_release(&t);
+	cJSON_Delete(o);
 }
 
-/* Provider states. */
-
-/* "A, B" from X-Accord-State, split into names (pointers into copy). */
-static size_t split_states(char *copy, const char **names, size_t max)
-{
-	size_t n = 0;
-	char *p = copy;
-	while (p && *p && n < max) {
-		char *c = strchr(p, ','), *e;
-		if (c)
-			*c = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		e = p + strlen(p);
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = '\0';
-		if (*p)
-			names[n++] = p;
-		p = c ? c + 1 : NULL;
-	}
-	return n;
-}
-
-static void add_state(struct shared *sh, const char *name, const cJSON *params)
-{
-	size_t i;
-	const cJSON *it;
-	for (i = 0; i < sh->nstates; i++)
-		if (!strcmp(sh->states[i], name))
-			break;
-	if (i == sh->nstates && sh->nstates < STATES_MAX)
-		sh->states[sh->nstates++] = xstrdup(name);
-	cJSON_ArrayForEach(it, params)
-	{
-		cJSON_DeleteItemFromObjectCaseSensitive(sh->state_params,
-							it->string);
-		cJSON_AddItemToObject(sh->state_params, it->string,
-				      cJSON_Duplicate(it, 1));
-		if (i == sh->nstates)
-			continue; /* past STATES_MAX: merged, not kept */
-		if (!sh->state_own[i])
-			sh->state_own[i] = cJSON_CreateObject();
-		cJSON_DeleteItemFromObjectCaseSensitive(sh->state_own[i],
-							it->string);
-		cJSON_AddItemToObject(sh->state_own[i], it->string,
-				      cJSON_Duplicate(it, 1));
-	}
-}
-
-static cJSON *states_json(struct shared *sh)
-{
-	cJSON *o = cJSON_CreateObject(),
-	      *a = cJSON_AddArrayToObject(o, "states");
-	size_t i;
-	for (i = 0; i < sh->nstates; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(sh->states[i]));
-	cJSON_AddItemToObject(o, "params",
-			      cJSON_Duplicate(sh->state_params, 1));
-	return o;
-}
-
-/* The admin API. */
-
-static int admin_allowed(struct shared *sh, const struct http1_request *req)
-{
-	const struct http1_header *h;
-	const char *t = sh->cfg->admin_token;
-	size_t n;
-	if (!t)
-		return 1;
-	n = strlen(t);
-	h = http1_header(req, "X-Accord-Token");
-	if (h && h->value_len == n && !memcmp(h->value, t, n))
-		return 1;
-	h = http1_header(req, "Authorization");
-	return h && h->value_len == n + 7 &&
-	       !str_ncasecmp(h->value, "Bearer ", 7) &&
-	       !memcmp(h->value + 7, t, n);
-}
-
-static void reply(int status, cJSON *body, int head, int keep, struct buf *out)
-{
-	stub_respond_json(status, body, head, keep, out);
-	cJSON_Delete(body);
-}
-
-static cJSON *error_json(const char *msg)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "error", msg);
-	return o;
-}
-
-static cJSON *journal_json(struct shared *sh)
-{
-	cJSON *o = cJSON_CreateObject(), *a;
-	size_t cap = sh->cfg->journal_size, i;
-	/* seeds stay below 2^53: exact as a JSON number */
-	cJSON_AddNumberToObject(o, "seed",
-				(double)fault_engine_seed(sh->faults));
-	a = cJSON_AddArrayToObject(o, "requests");
-	for (i = 0; i < sh->jcount; i++) {
-		const struct journal_entry *j =
-			&sh->journal[(sh->jhead + cap - sh->jcount + i) % cap];
-		cJSON *e = cJSON_CreateObject();
-		char when[32];
-		struct tm tm;
-		gmtime_r(&j->when, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		cJSON_AddNumberToObject(e, "seq", (double)j->seq);
-		cJSON_AddStringToObject(e, "time", when);
-		cJSON_AddStringToObject(e, "method", j->method.ptr);
-		cJSON_AddStringToObject(e, "target", j->target.ptr);
-		cJSON_AddNumberToObject(e, "status", j->status);
-		if (j->matched)
-			cJSON_AddStringToObject(
-				e, "interaction",
-				j->has_desc || j->gen != sh->gen
-					? j->interaction.ptr
-					: stub_set_description(sh->set,
-							       j->index));
-		else
-			cJSON_AddNullToObject(e, "interaction");
-		cJSON_AddNumberToObject(e, "ms", ms_shown(j->ms));
-		if (j->session.len)
-			cJSON_AddStringToObject(e, "session", j->session.ptr);
-		if (j->has_ordinal)
-			cJSON_AddNumberToObject(e, "ordinal",
-						(double)j->ordinal);
-		if (j->faults)
-			cJSON_AddItemToObject(e, "faults",
-					      cJSON_Duplicate(j->faults, 1));
-		if (j->forwarded)
-			cJSON_AddTrueToObject(e, "forwarded");
-		cJSON_AddItemToArray(a, e);
-	}
-	return o;
-}
-
-void stub_prom_label(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			buf_addch(b, '\\');
-		if (*s == '\n')
-			buf_addstr(b, "\\n");
-		else
-			buf_addch(b, *s);
-	}
-}
-
-static void metrics_text(struct shared *sh, struct buf *b)
-{
-	size_t i;
-	unsigned long long cum = 0;
-	buf_addstr(b, "# HELP accord_requests_total Requests answered by an "
-		      "interaction, by interaction and status.\n"
-		      "# TYPE accord_requests_total counter\n");
-	for (i = 0; i < sh->nown; i++) {
-		const char *d;
-		if (!sh->own[i])
-			continue;
-		d = stub_set_description(sh->set, i);
-		buf_addstr(b, "accord_requests_total{interaction=\"");
-		stub_prom_label(b, d ? d : "");
-		buf_addf(b, "\",status=\"%d\"} %llu\n",
-			 stub_set_status(sh->set, i), sh->own[i]);
-	}
-	for (i = 0; i < sh->capcounts; i++) {
-		const struct count *c = &sh->counts[i];
-		const char *d;
-		if (!c->n)
-			continue;
-		d = stub_set_description(sh->set, c->index);
-		buf_addstr(b, "accord_requests_total{interaction=\"");
-		stub_prom_label(b, d ? d : "");
-		buf_addf(b, "\",status=\"%d\"} %llu\n", c->status, c->n);
-	}
-	buf_addf(b,
-		 "# HELP accord_unmatched_total Requests no interaction "
-		 "matched.\n# TYPE accord_unmatched_total counter\n"
-		 "accord_unmatched_total %llu\n",
-		 sh->unmatched);
-	if (sh->forwarded) {
-		buf_addstr(b,
-			   "# HELP accord_forwarded_total Requests forwarded "
-			   "to the upstream (accord record), by the status "
-			   "answered.\n"
-			   "# TYPE accord_forwarded_total counter\n");
-		for (i = 0; i < 1000; i++)
-			if (sh->forwarded[i])
-				buf_addf(
-					b,
-					"accord_forwarded_total{status=\"%zu\"} "
-					"%llu\n",
-					i, sh->forwarded[i]);
-	}
-	buf_addstr(b, "# HELP accord_request_duration_seconds Time to answer "
-		      "a request.\n# TYPE accord_request_duration_seconds "
-		      "histogram\n");
-	for (i = 0; i < NBUCKETS; i++) {
-		cum += sh->hist[i];
-		buf_addf(
-			b,
-			"accord_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			buckets[i], cum);
-	}
-	cum += sh->hist[NBUCKETS];
-	buf_addf(b,
-		 "accord_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
-		 "accord_request_duration_seconds_sum %.9f\n"
-		 "accord_request_duration_seconds_count %llu\n",
-		 cum, sh->hist_sum, sh->hist_n);
-	buf_addf(b,
-		 "# HELP accord_open_connections Open client connections.\n"
-		 "# TYPE accord_open_connections gauge\n"
-		 "accord_open_connections %zu\n",
-		 atomic_load(&sh->conns));
-}
-
-/* POST /__accord/state: a Pact provider-state change call. */
-static void state_change(struct shared *sh, const cJSON *b, int head, int keep,
-			 struct buf *out)
-{
-	const cJSON *state = cJSON_GetObjectItemCaseSensitive(b, "state");
-	const cJSON *action = cJSON_GetObjectItemCaseSensitive(b, "action");
-	const cJSON *params = cJSON_GetObjectItemCaseSensitive(b, "params");
-	const char *act = cJSON_IsString(action) ? action->valuestring
-						 : "setup";
-	if (!cJSON_IsString(state)) {
-		reply(400,
-		      error_json(
-			      "expected {\"state\": NAME, \"action\": \"setup\"|\"teardown\", \"params\": {...}}"),
-		      head, keep, out);
-		return;
-	}
-	pthread_mutex_lock(&sh->lock);
-	if (!strcmp(act, "teardown")) {
-		states_clear(sh);
-		sh->setup_open = 0;
-	} else if (!strcmp(act, "setup")) {
-		if (!sh->setup_open)
-			states_clear(sh);
-		sh->setup_open = 1;
-		if (state->valuestring[0])
-			add_state(sh, state->valuestring,
-				  cJSON_IsObject(params) ? params : NULL);
-	} else {
-		pthread_mutex_unlock(&sh->lock);
-		reply(400, error_json("action must be setup or teardown"), head,
-		      keep, out);
-		return;
-	}
-	/* the verifier feeds the answer to ProviderState generators */
-	reply(200, cJSON_Duplicate(sh->state_params, 1), head, keep, out);
-	pthread_mutex_unlock(&sh->lock);
-}
+/* accord record. */
 
 cJSON *svc_forward_states(struct shared *sh, const struct http1_request *req)
 {
 	const struct http1_header *h = http1_header(req, "X-Accord-State");
-	const char *names[STATES_MAX];
-	cJSON *a = NULL, *o;
-	char *copy = NULL;
-	size_t i, n;
+	cJSON *a;
 	pthread_mutex_lock(&sh->lock);
-	sh->setup_open = 0; /* traffic closes a run of state setups */
-	if (h) {
-		copy = xstrndup(h->value, h->value_len);
-		n = split_states(copy, names, STATES_MAX);
-	} else {
-		n = sh->nstates;
-	}
-	for (i = 0; i < n; i++) {
-		if (!a)
-			a = cJSON_CreateArray();
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name",
-					h ? names[i] : sh->states[i]);
-		if (!h && sh->state_own[i])
-			cJSON_AddItemToObject(
-				o, "params",
-				cJSON_Duplicate(sh->state_own[i], 1));
-		cJSON_AddItemToArray(a, o);
-	}
+	a = stub_stateset_forward(sh->states, h ? h->value : NULL,
+				  h ? h->value_len : 0);
 	pthread_mutex_unlock(&sh->lock);
-	free(copy);
 	return a;
-}
-
-/* PUT /__accord/state: {"states": [...]} or {"state": NAME}. */
-static void state_put(struct shared *sh, const cJSON *b, int head, int keep,
-		      struct buf *out)
-{
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(b, "states");
-	const cJSON *one = cJSON_GetObjectItemCaseSensitive(b, "state");
-	const cJSON *params = cJSON_GetObjectItemCaseSensitive(b, "params");
-	const cJSON *it;
-	if (!cJSON_IsArray(list) && !cJSON_IsString(one) &&
-	    !cJSON_IsNull(one)) {
-		reply(400,
-		      error_json(
-			      "expected {\"states\": [NAME, ...]} or {\"state\": NAME}"),
-		      head, keep, out);
-		return;
-	}
-	pthread_mutex_lock(&sh->lock);
-	states_clear(sh);
-	sh->setup_open = 0;
-	if (cJSON_IsString(one) && one->valuestring[0])
-		add_state(sh, one->valuestring, params);
-	cJSON_ArrayForEach(it, list)
-	{
-		if (cJSON_IsString(it) && it->valuestring[0])
-			add_state(sh, it->valuestring, params);
-	}
-	reply(200, states_json(sh), head, keep, out);
-	pthread_mutex_unlock(&sh->lock);
-}
-
-static void reply_err(int status, const struct err *e, int head, int keep,
-		      struct buf *out)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	reply(status, error_json(err_format(e, &b)), head, keep, out);
-	buf_release(&b);
-}
-
-static cJSON *faults_json(struct shared *sh)
-{
-	struct fault_profile *p = fault_engine_profile(sh->faults);
-	cJSON *o = fault_profile_to_cjson(p);
-	fault_profile_free(p);
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "seed");
-	cJSON_AddNumberToObject(o, "seed",
-				(double)fault_engine_seed(sh->faults));
-	return o;
-}
-
-static int add_parsed(void *ctx, const cJSON *doc, struct err *e)
-{
-	return fault_profile_add(ctx, doc, e);
-}
-
-/*
- * /__accord/faults: GET the rules, PUT a whole profile (JSON or YAML; the
- * counters start afresh), POST one rule or a list of rules (appended;
- * counters kept), DELETE every rule, DELETE /__accord/faults/NAME one.
- */
-static void faults_admin(struct shared *sh, const struct http_request *r,
-			 const char *what, const char *body, size_t len,
-			 int head, int keep, struct buf *out)
-{
-	const char *name = what[6] == '/' ? what + 7 : NULL;
-	struct fault_profile *p = NULL;
-	struct err e;
-	err_clear(&e);
-	if (name && !strcmp(r->method, "DELETE")) {
-		struct fault_profile *cur = fault_engine_profile(sh->faults);
-		p = fault_profile_copy(cur, &e);
-		fault_profile_free(cur);
-		if (!p || fault_profile_remove(p, name)) {
-			fault_profile_free(p);
-			reply(404, error_json("no fault rule of that name"),
-			      head, keep, out);
-			return;
-		}
-		fault_engine_install(sh->faults, p, 0);
-	} else if (name) {
-		reply(405, error_json("a single rule can only be DELETEd"),
-		      head, keep, out);
-		return;
-	} else if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
-		reply(200, faults_json(sh), head, keep, out);
-		return;
-	} else if (!strcmp(r->method, "PUT")) {
-		p = fault_profile_read("body", body, len, &e);
-		if (!p) {
-			reply_err(400, &e, head, keep, out);
-			return;
-		}
-		fault_engine_install(sh->faults, p, 1);
-	} else if (!strcmp(r->method, "POST")) {
-		struct fault_profile *cur = fault_engine_profile(sh->faults);
-		cJSON *doc = NULL;
-		int rc;
-		p = fault_profile_copy(cur, &e);
-		fault_profile_free(cur);
-		if (!p) {
-			reply_err(500, &e, head, keep, out);
-			return;
-		}
-		if (len && (body[0] == '{' || body[0] == '[')) {
-			doc = json_parse_text("body", body, len, &e);
-			rc = doc ? fault_profile_add(p, doc, &e) : -1;
-			cJSON_Delete(doc);
-		} else {
-			rc = yaml_data_read("body", body, len, add_parsed, p,
-					    &e);
-		}
-		if (rc) {
-			fault_profile_free(p);
-			reply_err(400, &e, head, keep, out);
-			return;
-		}
-		fault_engine_install(sh->faults, p, 0);
-	} else if (!strcmp(r->method, "DELETE")) {
-		fault_engine_install(sh->faults, fault_profile_new(), 1);
-	} else {
-		reply(405, error_json("use GET, PUT, POST or DELETE"), head,
-		      keep, out);
-		return;
-	}
-	reply(200, faults_json(sh), head, keep, out);
-}
-
-/*
- * The admin endpoints of accord mock and accord record:
- * /__accord/interactions (GET the expectations, POST more: JSON or YAML,
- * DELETE them all), GET /__accord/verify, POST /__accord/contract. Returns
- * 0 when `what` is none of them.
- */
-static int mode_admin(struct shared *sh, const struct http_request *r,
-		      const char *what, const char *body, size_t len, int head,
-		      int keep, struct buf *out)
-{
-	const struct stub_config *cfg = sh->cfg;
-	struct stub_mock *m = cfg->mock;
-	struct err e;
-	err_clear(&e);
-	if (!strcmp(what, "interactions") && m) {
-		int rc = 0;
-		if (!strcmp(r->method, "GET") || head) {
-			reply(200, stub_mock_json(m), head, keep, out);
-			return 1;
-		}
-		if (strcmp(r->method, "POST") && strcmp(r->method, "DELETE")) {
-			reply(405, error_json("use GET, POST or DELETE"), head,
-			      keep, out);
-			return 1;
-		}
-		/* the expectations change under the set lock, and the set
-		 * is rebuilt from them by the next request that needs it
-		 * (mock_refresh): registering n expectations one call at a
-		 * time then builds one set, not n */
-		pthread_rwlock_wrlock(&sh->set_lock);
-		if (!strcmp(r->method, "DELETE"))
-			stub_mock_clear(m);
-		else
-			rc = stub_mock_add(m, "body", body, len, &e);
-		if (!rc)
-			atomic_store(&sh->set_stale, 1);
-		pthread_rwlock_unlock(&sh->set_lock);
-		if (rc) {
-			reply_err(400, &e, head, keep, out);
-			return 1;
-		}
-		{
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddNumberToObject(o, "interactions",
-						(double)stub_mock_count(m));
-			reply(200, o, head, keep, out);
-		}
-		return 1;
-	}
-	if (!strcmp(what, "verify") && m) {
-		int ok;
-		cJSON *o = stub_mock_verify(m, &ok);
-		reply(ok ? 200 : 409, o, head, keep, out);
-		return 1;
-	}
-	if (!strcmp(what, "contract") && cfg->write_contract) {
-		/* POST is taken off the loop (svc_is_contract_call) */
-		if (strcmp(r->method, "POST")) {
-			reply(405, error_json("use POST"), head, keep, out);
-			return 1;
-		}
-		svc_write_contract(sh, keep, out);
-		return 1;
-	}
-	return 0;
-}
-
-int svc_is_contract_call(struct shared *sh, const struct http1_request *req,
-			 enum svc_route route)
-{
-	static const char path[] = "/__accord/contract";
-	size_t n = sizeof(path) - 1;
-	return sh->cfg->write_contract && route != ROUTE_TRAFFIC &&
-	       req->method_len == 4 && !memcmp(req->method, "POST", 4) &&
-	       req->target_len >= n && !memcmp(req->target, path, n) &&
-	       (req->target_len == n || req->target[n] == '?') &&
-	       admin_allowed(sh, req);
-}
-
-void svc_write_contract(struct shared *sh, int keep_alive, struct buf *out)
-{
-	const struct stub_config *cfg = sh->cfg;
-	struct err e;
-	int rc;
-	cJSON *o;
-	err_clear(&e);
-	rc = cfg->write_contract(cfg->write_ctx, &e);
-	if (rc) {
-		reply_err(rc > 0 ? 409 : 500, &e, 0, keep_alive, out);
-		return;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "status", "written");
-	reply(200, o, 0, keep_alive, out);
-}
-
-static void admin(struct shared *sh, const struct http1_request *req,
-		  const struct http_request *r, const char *body, size_t len,
-		  int keep, struct buf *out)
-{
-	const char *what = r->path + strlen("/__accord/");
-	int head = !strcmp(r->method, "HEAD");
-	int get = head || !strcmp(r->method, "GET");
-	cJSON *b = NULL;
-	if (!admin_allowed(sh, req)) {
-		reply(401, error_json("admin API needs the --admin-token"),
-		      head, keep, out);
-		return;
-	}
-	if (!strcmp(what, "faults") || !strncmp(what, "faults/", 7)) {
-		faults_admin(sh, r, what, body, len, head, keep, out);
-		return;
-	}
-	if (mode_admin(sh, r, what, body, len, head, keep, out))
-		return;
-	if (len) {
-		b = json_parse_text("body", body, len, NULL);
-		if (!b) {
-			reply(400, error_json("body is not valid JSON"), head,
-			      keep, out);
-			return;
-		}
-	}
-	if (!strcmp(what, "health") && get) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "status", "ok");
-		pthread_rwlock_rdlock(&sh->set_lock);
-		cJSON_AddNumberToObject(o, "interactions",
-					(double)stub_set_count(sh->set));
-		pthread_rwlock_unlock(&sh->set_lock);
-		cJSON_AddNumberToObject(o, "uptime_s",
-					(double)(time(NULL) - sh->started));
-		cJSON_AddStringToObject(o, "url", sh->url);
-		reply(200, o, head, keep, out);
-	} else if (!strcmp(what, "requests") && get) {
-		pthread_rwlock_rdlock(&sh->set_lock); /* descriptions */
-		pthread_mutex_lock(&sh->lock);
-		reply(200, journal_json(sh), head, keep, out);
-		pthread_mutex_unlock(&sh->lock);
-		pthread_rwlock_unlock(&sh->set_lock);
-	} else if (!strcmp(what, "requests") && !strcmp(r->method, "DELETE")) {
-		cJSON *o = cJSON_CreateObject();
-		pthread_mutex_lock(&sh->lock);
-		cJSON_AddNumberToObject(o, "cleared", (double)sh->jcount);
-		journal_clear(sh);
-		pthread_mutex_unlock(&sh->lock);
-		reply(200, o, head, keep, out);
-	} else if (!strcmp(what, "metrics") && get) {
-		struct buf t;
-		buf_init(&t, 0);
-		pthread_rwlock_rdlock(&sh->set_lock);
-		pthread_mutex_lock(&sh->lock);
-		metrics_text(sh, &t);
-		pthread_mutex_unlock(&sh->lock);
-		pthread_rwlock_unlock(&sh->set_lock);
-		fault_engine_metrics(sh->faults, &t);
-		stub_respond_text(200, "text/plain; version=0.0.4", t.ptr,
-				  t.len, head, keep, out);
-		buf_release(&t);
-	} else if (!strcmp(what, "state") && get) {
-		pthread_mutex_lock(&sh->lock);
-		reply(200, states_json(sh), head, keep, out);
-		pthread_mutex_unlock(&sh->lock);
-	} else if (!strcmp(what, "state") && !strcmp(r->method, "PUT")) {
-		state_put(sh, b, head, keep, out);
-	} else if (!strcmp(what, "state") && !strcmp(r->method, "POST")) {
-		state_change(sh, b, head, keep, out);
-	} else {
-		reply(404, error_json("no such admin endpoint"), head, keep,
-		      out);
-	}
-	cJSON_Delete(b);
 }
 
 /* Traffic. */
@@ -1209,6 +393,29 @@ static void decide(struct shared *sh, const struct http1_request *req,
 	q.session = ses ? ses->value : NULL;
 	q.session_len = ses ? ses->value_len : 0;
 	fault_decide(sh->faults, &q, act);
+}
+
+/* --explain: why the request chose its interaction (ex: one line each). */
+static void log_explain(struct shared *sh, const char *method,
+			const char *target, const struct buf *ex)
+{
+	const struct stub_config *cfg = sh->cfg;
+	size_t n = ex->len;
+	char *lines;
+	cJSON *o;
+	if (!cfg->log)
+		return;
+	if (n && ex->ptr[n - 1] == '\n') /* the record's text has none */
+		n--;
+	lines = xstrndup(ex->ptr, n);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "method", method);
+	cJSON_AddStringToObject(o, "target", target);
+	cJSON_AddStringToObject(o, "explain", lines);
+	stub_log(cfg->log, cfg->log_ctx, LOG_INFO, "explain", o,
+		 "explain %s %s:\n%s", method, target, lines);
+	cJSON_Delete(o);
+	free(lines);
 }
 
 /*
@@ -1242,7 +449,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		  struct fault_action *act)
 {
 	const struct stub_config *cfg = sh->cfg;
-	const char *names[STATES_MAX];
+	const char *names[STUB_STATES_MAX];
 	char *hdr_copy = NULL, *target;
 	const char *desc;
 	const char *cached;
@@ -1262,28 +469,27 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		err_clear(&e);
 		if (mock_refresh(sh, &e)) {
 			if (cfg->verbosity >= 0)
-				fprintf(stderr,
-					"accord: the expectations cannot be "
-					"served: %s\n",
-					e.msg);
-			reply(500, error_json(e.msg), head, keep, out);
+				stub_log(cfg->log, cfg->log_ctx, LOG_ERROR,
+					 "expectations", NULL,
+					 "the expectations cannot be served: "
+					 "%s",
+					 e.msg);
+			stub_respond_error(500, e.msg, head, keep, out);
 			return;
 		}
 	}
 	target = xstrndup(req->target, req->target_len);
 	pthread_mutex_lock(&sh->lock);
-	sh->setup_open = 0; /* traffic closes a run of state setups */
 	if (h) {
+		stub_stateset_traffic(sh->states, NULL);
 		hdr_copy = xstrndup(h->value, h->value_len);
-		st.n = split_states(hdr_copy, names, STATES_MAX);
+		st.n = stub_states_split(hdr_copy, names, STUB_STATES_MAX);
 	} else {
-		for (i = 0; i < sh->nstates; i++)
-			names[i] = xstrdup(sh->states[i]);
-		st.n = sh->nstates;
+		st.n = stub_stateset_traffic(sh->states, names);
 	}
 	/* only generators read the params: no copy per request otherwise */
 	if (cfg->generators)
-		params = cJSON_Duplicate(sh->state_params, 1);
+		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (cfg->explain) {
 		buf_init(&explain, 1 << 20);
@@ -1324,10 +530,9 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		if (cached) {
 			buf_add(out, cached, head ? chead : clen);
 		} else if (stub_respond(pick.ix, &gen, head, keep, out, &e)) {
-			cJSON *o = error_json(e.msg);
 			status = 500;
 			own = 0;
-			reply(status, o, head, keep, out);
+			stub_respond_error(status, e.msg, head, keep, out);
 		}
 	} else {
 		nearest = stub_nearest(sh->set, r, 3);
@@ -1344,8 +549,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	desc = found ? (pick.description ? pick.description : "") : NULL;
 	if (ex) {
 		if (ex->len && cfg->verbosity >= 0)
-			fprintf(stderr, "accord: explain %s %s:\n%s", r->method,
-				target, ex->ptr);
+			log_explain(sh, r->method, target, ex);
 		buf_release(ex);
 	}
 	took = now_s() - t0;
@@ -1373,10 +577,10 @@ void svc_handle(struct shared *sh, const struct http1_request *req,
 	to_model(req, body, len, &r);
 	is_admin = !strncmp(r.path, "/__accord/", 10);
 	if (route == ROUTE_ADMIN && !is_admin)
-		reply(404, error_json("this port serves only /__accord/"),
-		      !strcmp(r.method, "HEAD"), keep_alive, out);
+		stub_respond_error(404, "this port serves only /__accord/",
+				   !strcmp(r.method, "HEAD"), keep_alive, out);
 	else if (is_admin && route != ROUTE_TRAFFIC)
-		admin(sh, req, &r, body, len, keep_alive, out);
+		svc_admin(sh, req, &r, body, len, keep_alive, out);
 	else
 		serve(sh, req, &r, keep_alive, out, act);
 	r.body.bytes = NULL; /* borrowed, see to_model() */

@@ -76,8 +76,15 @@ void svc_forwarded(struct shared *sh, const char *method, const char *target,
 void svc_stop(struct shared *sh);
 int svc_stopping(struct shared *sh);
 /*
- * Reloads through cfg->reload; a failed reload keeps the old set. Safe on
- * any thread: the set is swapped under its lock.
+ * Asks for a reload (any thread): the workers are woken, and the first
+ * one to call svc_reload_asked() gets 1, once per request.
+ */
+void svc_ask_reload(struct shared *sh);
+int svc_reload_asked(struct shared *sh);
+/*
+ * Reloads through cfg->reload_faults and cfg->reload; a failed reload
+ * keeps what is in force. Safe on any thread: the set is swapped under
+ * its lock.
  */
 void svc_reload(struct shared *sh);
 

@@ -3,7 +3,10 @@
  * HTTP/1.1 on libuv: each request is answered by the interaction whose
  * request it matches, with an admin API under /__accord/ on the same port.
  * Contracts are loaded by the caller (cli/), which also supplies a loader
- * for reloads on SIGHUP: the library does no file I/O of its own.
+ * for reloads: the library does no file I/O of its own. Nor does it touch
+ * process signals: the caller ignores SIGPIPE (writes to a client that
+ * has gone must not end the process) and turns SIGINT, SIGTERM and SIGHUP
+ * into stub_control_stop() and stub_control_reload().
  */
 #ifndef ACCORD_STUBSERVER_H
 #define ACCORD_STUBSERVER_H
@@ -19,11 +22,30 @@ struct fault_profile;
 struct fault_replay;
 struct stub_mock;
 struct stub_recorder;
-struct stub_stopper;
+struct stub_control;
 
 /*
- * Loads the contracts afresh for a reload (SIGHUP). Returns a new set, or
- * NULL with err set; the server then keeps the set it has.
+ * What the server has to say (a request served, an unmatched one, a
+ * reload, an upstream that failed, ...), as one record: its level, what
+ * happened (`event`: "request", "unmatched", "rejected", "reload",
+ * "explain", "forwarded", "upstream", "expectations", "faults"), the line
+ * as text (without "accord: " and without a newline) and, for the events
+ * that carry data, that data as JSON fields (else NULL). Everything is
+ * borrowed for the call. The library prints nothing itself.
+ */
+struct stub_log_record {
+	enum log_level level;
+	const char *event;
+	const char *text;
+	const cJSON *fields;
+};
+
+/* Writes one record; called from any of the server's threads. */
+typedef void (*stub_log_fn)(void *ctx, const struct stub_log_record *r);
+
+/*
+ * Loads the contracts afresh for a reload (stub_control_reload). Returns
+ * a new set, or NULL with err set; the server then keeps the set it has.
  */
 typedef struct stub_set *(*stub_loader_fn)(void *ctx, struct err *e);
 
@@ -41,16 +63,17 @@ struct stub_config {
 	size_t journal_size;	/* default 1000 requests */
 	size_t max_connections; /* default 10000 */
 	int idle_timeout_ms;	/* default 60000 */
-	int log_json;		/* --log-format json */
 	int verbosity;		/* -1 quiet, 0 normal, 1 per-request lines */
+	stub_log_fn log;	/* where messages go; NULL: nowhere */
+	void *log_ctx;
 	struct fault_profile *faults; /* may be NULL; the server takes a ref */
 	struct fault_replay *replay;  /* --replay; the server takes it */
 	int has_seed;		      /* --seed given: overrides the profile */
 	uint64_t seed;
 	stub_loader_fn reload; /* may be NULL */
 	void *reload_ctx;
-	/* SIGHUP also rebuilds the fault profile through this (may be NULL);
-	 * NULL with err set keeps the rules in force */
+	/* a reload also rebuilds the fault profile through this (may be
+	 * NULL); NULL with err set keeps the rules in force */
 	struct fault_profile *(*reload_faults)(void *ctx, struct err *e);
 	void *reload_faults_ctx;
 	/* called once the server listens, with its URL ("http://H:P") and
@@ -73,25 +96,37 @@ struct stub_config {
 	 * were not met, -1 on error; e says why. */
 	int (*write_contract)(void *ctx, struct err *e);
 	void *write_ctx;
-	/* lets another thread stop the server (not owned); may be NULL */
-	struct stub_stopper *stopper;
+	/* lets another thread (a signal watcher, the waiter of a child)
+	 * stop or reload the server (not owned); may be NULL */
+	struct stub_control *control;
 };
 
 /* Fills the defaults. */
 void stub_config_init(struct stub_config *cfg);
 
 /*
- * A way to stop a server from any thread, as SIGTERM does, without a
- * signal: stub_stopper_stop() before the server listens stops it as soon
- * as it does; after it has stopped it does nothing. Give it to the server
- * in cfg->stopper; free it after stub_serve() has returned.
+ * How other threads steer a server: give it to the server in
+ * cfg->control, free it after stub_serve() has returned. Both calls are
+ * safe from any thread (not from a signal handler: a uv_signal watcher or
+ * a thread of the caller's calls them).
+ *
+ * stub_control_stop() drains the server and makes stub_serve() return (the
+ * CLI's answer to SIGINT and SIGTERM); before the server listens it stops
+ * it as soon as it does; after it has stopped it does nothing.
+ *
+ * stub_control_reload() reads the contracts (cfg->reload) and the fault
+ * profile (cfg->reload_faults) again, off the server's loops, while it
+ * goes on serving (the CLI's answer to SIGHUP); a failed reload keeps
+ * what is in force. One reload at a time: asked while one runs, or while
+ * the server is not listening, it does nothing.
  */
-struct stub_stopper *stub_stopper_new(void);
-void stub_stopper_stop(struct stub_stopper *st);
-void stub_stopper_free(struct stub_stopper *st);
+struct stub_control *stub_control_new(void);
+void stub_control_stop(struct stub_control *ctl);
+void stub_control_reload(struct stub_control *ctl);
+void stub_control_free(struct stub_control *ctl);
 
 /*
- * Serves `set` (taking ownership) until SIGINT or SIGTERM, then drains
+ * Serves `set` (taking ownership) until stub_control_stop(), then drains
  * open connections and returns 0; -1 with err set when it cannot listen.
  */
 int stub_serve(const struct stub_config *cfg, struct stub_set *set,

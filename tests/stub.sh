@@ -331,5 +331,40 @@ else
 	bad "reload: stub did not start" "$(cat "$TMP/err")"
 fi
 
+# 13. --log-format json: every line the server writes is JSON, the
+# library's own messages (explain, reloads, a failed reload) included
+# all_json FILE: every line a JSON object {"event": ..., "level": ...}
+all_json() {
+	[ -s "$1" ] || return 1
+	! grep -qv '^{"event":"[a-z]*",.*"level":"[a-z]*"}$' "$1" || return 1
+	! command -v jq >/dev/null 2>&1 || jq -e . "$1" >/dev/null
+}
+cp "$DEMO" "$TMP/c.json"
+if start_stub --log-format json --explain "$TMP/c.json"; then
+	curl -s -o /dev/null -H 'Accept: application/json' "$URL/products/BOO-0042"
+	kill -HUP $PID
+	wait_for '"event":"reload"' "$TMP/err"
+	stop_stub
+	all_json "$TMP/err" && grep -q '"event":"explain"' "$TMP/err" &&
+		grep -q '"event":"reload","message":"reloaded: 3 interactions","level":"info"' "$TMP/err" &&
+		ok "--log-format json: explain and reload lines are JSON" ||
+		bad "--log-format json: explain and reload lines are JSON" "$(cat "$TMP/err")"
+else
+	bad "--log-format json: stub did not start" "$(cat "$TMP/err")"
+fi
+cp fixtures/faults/effects.yaml "$TMP/f.yaml"
+if start_stub -q --log-format json --faults "$TMP/f.yaml" "$DEMO"; then
+	echo 'rules: [' >"$TMP/f.yaml"
+	kill -HUP $PID
+	wait_for 'reload failed' "$TMP/err"
+	stop_stub
+	all_json "$TMP/err" &&
+		grep -q '"event":"reload","message":"reload failed, still applying the old fault rules: .*","level":"error"' "$TMP/err" &&
+		ok "--log-format json: a failed fault reload is a JSON line" ||
+		bad "--log-format json: a failed fault reload is a JSON line" "$(cat "$TMP/err")"
+else
+	bad "--log-format json --faults: stub did not start" "$(cat "$TMP/err")"
+fi
+
 echo "stub: $pass passed, $fail failed"
 [ $fail = 0 ]
