@@ -62,7 +62,9 @@ ALL_LDFLAGS = $(LDOPT) $(LDFLAGS)
 LIB_DIRS := common contracts stubserver verifier
 # Dependency order for the linker: users before what they use.
 LINK_ORDER := stubserver verifier contracts common
-lib_srcs = $(wildcard $(1)/*.c)
+# A library's sources: its folder and one level of subfolders (contracts/
+# is in layers: contracts/json/, contracts/model/, ...).
+lib_srcs = $(wildcard $(1)/*.c $(1)/*/*.c)
 lib_objs = $(patsubst %.c,$(BUILD)/%.o,$(call lib_srcs,$(1)))
 LIBS := $(foreach d,$(LINK_ORDER),$(if $(call lib_srcs,$(d)),$(BUILD)/lib$(d).a))
 
@@ -77,7 +79,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(FUZZ_SRCS))
 
 ALL_SRCS := $(foreach d,$(LIB_DIRS),$(call lib_srcs,$(d))) $(CLI_SRCS) \
 	$(UNIT_SRCS) $(TOOL_SRCS) $(FUZZ_SRCS)
-FORMAT_FILES := $(filter-out %.d,$(ALL_SRCS) $(wildcard */*.h tests/*/*.h))
+FORMAT_FILES := $(filter-out %.d,$(ALL_SRCS) $(wildcard */*.h */*/*.h))
 
 .PHONY: all build test test-run check fuzz fuzz-build demo bench \
 	format format-check install clean deps
