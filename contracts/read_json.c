@@ -1696,22 +1696,3 @@ struct contract *contract_read_json(const char *name, const char *buf,
 	rd_release(&st.rd);
 	return c;
 }
-
-struct contract *contract_read(const char *name, const char *buf, size_t len,
-			       struct err *e)
-{
-	size_t n = name ? strlen(name) : 0, i = 0;
-	if ((n > 5 && !strcmp(name + n - 5, ".yaml")) ||
-	    (n > 4 && !strcmp(name + n - 4, ".yml")))
-		return contract_read_yaml(name, buf, len, e);
-	if (n > 5 && !strcmp(name + n - 5, ".json"))
-		return contract_read_json(name, buf, len, e);
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' ||
-			   buf[i] == '\t'))
-		i++;
-	if (i < len && buf[i] == '{')
-		return contract_read_json(name, buf, len, e);
-	return contract_read_yaml(name, buf, len, e);
-}
