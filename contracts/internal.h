@@ -81,7 +81,7 @@ int rule_index_kid_rules(const struct rule_index *x, uint32_t node);
 /* read_json.c: is v a v4 body object ({content, contentType, ...})? */
 int body_is_wrapped(const cJSON *v);
 
-/* formats.c: value formats used by matchers. */
+/* match/value_formats.c: value formats used by matchers. */
 
 /*
  * Checks a Java DateTimeFormatter / SimpleDateFormat pattern ("yyyy-MM-dd",

@@ -1,5 +1,5 @@
 /*
- * formats.c: the value formats that matchers check beyond plain types.
+ * value_formats.c: the value formats that matchers check beyond plain types.
  *
  * Dates and times are described by Java DateTimeFormatter / SimpleDateFormat
  * patterns, because that is what Pact contracts carry. Every pattern letter
