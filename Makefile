@@ -66,6 +66,12 @@ LINK_ORDER := stubserver verifier contracts common
 # is in layers: contracts/json/, contracts/model/, ...).
 lib_srcs = $(wildcard $(1)/*.c $(1)/*/*.c)
 lib_objs = $(patsubst %.c,$(BUILD)/%.o,$(call lib_srcs,$(1)))
+# ar keeps archive members by file name, so two sources of one library
+# with one name (match/x.c, gen/x.c) would leave only one object: refuse.
+lib_names = $(notdir $(call lib_srcs,$(1)))
+$(foreach d,$(LIB_DIRS),$(if $(filter-out $(words $(call lib_names,$(d))),\
+	$(words $(sort $(call lib_names,$(d))))),\
+	$(error $(d)/: two source files share one name)))
 LIBS := $(foreach d,$(LINK_ORDER),$(if $(call lib_srcs,$(d)),$(BUILD)/lib$(d).a))
 
 CLI_SRCS := $(wildcard cli/*.c)
