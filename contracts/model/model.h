@@ -1,0 +1,295 @@
+/*
+ * contracts/model: the contract model every layer above works on: versions,
+ * matchers and rules (with their parsed paths), interactions and their
+ * parts, and the constructors and destructors that go with them.
+ *
+ * Values that are JSON by nature are held as cJSON trees owned by the
+ * model; what the matching engine interprets is held in the structures
+ * below, converted at load time (see contracts/contracts.h).
+ */
+#ifndef ACCORD_CONTRACTS_MODEL_MODEL_H
+#define ACCORD_CONTRACTS_MODEL_MODEL_H
+
+#include "contracts/json/json.h"
+
+/* PCRE2 limits on every contract regex, set when it is compiled. */
+#ifdef ACCORD_FUZZ
+/* smaller limits keep fuzzing fast; the limit paths are the same */
+#define REGEX_MATCH_LIMIT 20000u
+#else
+#define REGEX_MATCH_LIMIT 1000000u
+#endif
+#define REGEX_DEPTH_LIMIT 5000u
+
+enum spec_version {
+	SPEC_UNKNOWN = 0,
+	SPEC_V1 = 10,
+	SPEC_V1_1 = 11,
+	SPEC_V2 = 20,
+	SPEC_V3 = 30,
+	SPEC_V4 = 40,
+};
+
+/* "1", "1.1", "2", "3", "4", "2.0.0", "4.0", ... ; SPEC_UNKNOWN otherwise. */
+enum spec_version spec_parse(const char *s);
+/* The string Pact writes in metadata: "1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0". */
+const char *spec_name(enum spec_version v);
+
+enum matcher_type {
+	M_EQUALITY,
+	M_REGEX,
+	M_TYPE,
+	M_INCLUDE,
+	M_INTEGER,
+	M_DECIMAL,
+	M_NUMBER,
+	M_BOOLEAN,
+	M_NULL,
+	M_DATE,
+	M_TIME,
+	M_DATETIME,
+	M_CONTENT_TYPE,
+	M_VALUES,
+	M_ARRAY_CONTAINS,
+	M_EACH_KEY,
+	M_EACH_VALUE,
+	M_NOT_EMPTY,
+	M_SEMVER,
+	M_STATUS_CODE,
+};
+
+const char *matcher_name(enum matcher_type t);
+
+struct rule;
+struct variant;
+struct regex; /* a compiled regex, shared by matchers with one pattern */
+
+/*
+ * One matcher: what the engine uses, plus what it takes to write the
+ * object back as it was (the key and alias its name was written with, the
+ * key its format came under, and every key accord does not interpret).
+ */
+struct matcher {
+	enum matcher_type type;
+	const char *name_key; /* "match", "pact:matcher:type", NULL: inferred */
+	const char *alias; /* the name as written: "timestamp", "real", ... */
+	const char *format_key; /* "format", or "date", "timestamp", ... */
+	int has_min, has_max;
+	long min, max;
+	char *regex;	  /* M_REGEX */
+	struct regex *re; /* compiled once per pattern and load, shared */
+	char *value;	  /* M_INCLUDE substring, M_CONTENT_TYPE type */
+	char *format;	  /* M_DATE/M_TIME/M_DATETIME, NULL = ISO default */
+	int *statuses;	  /* M_STATUS_CODE: explicit codes */
+	size_t nstatuses;
+	char *status_class;  /* M_STATUS_CODE: "success", "clientError", ... */
+	struct matcher *sub; /* M_EACH_KEY/M_EACH_VALUE nested rules */
+	size_t nsub;
+	struct variant *variants; /* M_ARRAY_CONTAINS */
+	size_t nvariants;
+	cJSON *extra; /* e.g. eachKey's example "value" */
+};
+
+/* A parsed rule path: "$.a.b[*]['c d'][2]" */
+enum seg_kind { SEG_ROOT, SEG_FIELD, SEG_INDEX, SEG_STAR };
+struct seg {
+	enum seg_kind kind;
+	char *name; /* SEG_FIELD */
+	long index; /* SEG_INDEX */
+};
+struct path {
+	struct seg *segs;
+	size_t n;
+};
+
+/* Parses a rule path; returns -1 and sets err on a malformed one. */
+int path_parse(const char *s, struct path *p, struct err *e);
+void path_release(struct path *p);
+
+/*
+ * One entry of a category: the matchers that apply at a path (body), to a
+ * name (header, query, metadata) or to the whole value (path, status).
+ */
+struct rule {
+	char *key;   /* as written: "$.items[*].id", "Accept", or NULL */
+	char *v2key; /* v2 files: the original flat key, "$.headers.Accept" */
+	struct path path; /* parsed `key` for path-keyed categories */
+	int combine_or;
+	int has_combine; /* "combine" was written */
+	struct matcher *m;
+	size_t n;
+	cJSON *extra; /* unknown keys of the rule object */
+};
+
+struct rule_set {
+	char *category; /* "body", "header", "query", "path", "status", ... */
+	struct rule *rules;
+	size_t n;
+	cJSON *extra;
+};
+
+struct rules {
+	struct rule_set *cats;
+	size_t n;
+	int present; /* "matchingRules" was written, even if empty */
+};
+
+/* The category named `name` ("header" also finds v2's "headers"), or NULL. */
+const struct rule_set *rules_category(const struct rules *r, const char *name);
+void rules_release(struct rules *r);
+
+struct variant {
+	long index;
+	struct rules rules;
+	cJSON *generators;
+	cJSON *extra;
+};
+
+/* Bodies. */
+struct body {
+	int present; /* the key was in the file (absent: "don't care") */
+	cJSON *json; /* the value as written (v1-v3) or the v4 `content` */
+	int wrapped; /* v4 object form {content, contentType, encoded} */
+	char *content_type; /* v4 contentType */
+	cJSON *encoded;	    /* v4 `encoded`: false, "base64", "JSON", ... */
+	char *hint;	    /* v4 contentTypeHint */
+	cJSON *extra;	    /* unknown keys of the v4 body object */
+	/*
+	 * Raw bytes: set for actual bodies received off the wire. `json` may
+	 * then hold their parse, done once by the receiver, which matching
+	 * uses instead of parsing the bytes for every candidate.
+	 */
+	char *bytes;
+	size_t len;
+	int has_bytes;
+};
+
+/* A header: one name, one or more values (v4 lists; v1-v3 one string). */
+struct header {
+	char *name;
+	char **values;
+	size_t n;
+	int list; /* written as a list (v4), not a string */
+};
+
+struct headers {
+	struct header *v;
+	size_t n;
+	int present;
+	int lists; /* written as lists (v4) */
+};
+
+/* Returns the first header named `name` (case-insensitively) or NULL. */
+const struct header *headers_get(const struct headers *h, const char *name);
+void headers_add(struct headers *h, const char *name, const char *value);
+/* The same from (pointer, length) pairs, as a server has them. */
+void headers_addn(struct headers *h, const char *name, size_t nlen,
+		  const char *value, size_t vlen);
+void headers_release(struct headers *h);
+
+struct query_param {
+	char *name;
+	char **values;
+	size_t n;
+	int single; /* written as one string, not a list */
+};
+
+struct query {
+	struct query_param *v;
+	size_t n;
+	int present;
+	char *raw; /* the string form as written (v1/v2), else NULL */
+};
+
+/* %XX sequences decoded ('+' kept: that is a form convention); caller frees. */
+char *percent_decode(const char *s, size_t len);
+
+/* Parses "a=1&b=2&a=3" (percent-decoded, '+' kept) into q. */
+void query_parse(struct query *q, const char *s, size_t len);
+void query_release(struct query *q);
+
+struct provider_state {
+	char *name;
+	cJSON *params; /* object, JSON null as written, or NULL if absent */
+};
+
+struct http_request {
+	char *method;
+	char *path;
+	int has_path;
+	struct query query;
+	struct headers headers;
+	struct body body;
+	struct rules rules;
+	cJSON *generators;
+	cJSON *extra;
+};
+
+struct http_response {
+	int status;
+	int has_status;
+	struct headers headers;
+	struct body body;
+	struct rules rules;
+	cJSON *generators;
+	cJSON *extra;
+};
+
+/* A message (v3 message, v4 async message, or one side of a sync one). */
+struct message {
+	struct body contents;
+	cJSON *metadata; /* object or NULL */
+	int metadata_v3; /* written as "metaData" */
+	struct rules rules;
+	cJSON *generators;
+	cJSON *extra;
+};
+
+enum interaction_type {
+	IX_HTTP,
+	IX_MESSAGE,	 /* v3 message or v4 Asynchronous/Messages */
+	IX_SYNC_MESSAGE, /* v4 Synchronous/Messages */
+};
+
+struct interaction {
+	enum interaction_type type;
+	char *description;
+	char *key; /* v4 */
+	struct provider_state *states;
+	size_t nstates;
+	int state_v2; /* written as a single "providerState" string */
+	int pending, has_pending;
+	cJSON *comments;
+	cJSON *plugin_config;
+	cJSON *markup;
+	struct http_request request;   /* IX_HTTP */
+	struct http_response response; /* IX_HTTP */
+	struct message message;	       /* IX_MESSAGE; IX_SYNC_MESSAGE request */
+	struct message *replies;       /* IX_SYNC_MESSAGE responses */
+	size_t nreplies;
+	cJSON *extra;
+};
+
+struct contract {
+	char *source;
+	enum spec_version spec;
+	char *consumer;
+	char *provider;
+	cJSON *consumer_extra;
+	cJSON *provider_extra;
+	cJSON *metadata;   /* the metadata object as written, or NULL */
+	int messages_form; /* v3: top-level "messages" */
+	struct interaction *ix;
+	size_t n;
+	cJSON *extra;
+};
+
+struct contract *contract_new(void);
+void contract_free(struct contract *c);
+
+void request_release(struct http_request *r);
+void response_release(struct http_response *r);
+void message_release(struct message *m);
+void body_release(struct body *b);
+
+#endif
