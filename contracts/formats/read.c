@@ -5,7 +5,7 @@
  * both: the YAML reader hands its document to the JSON one, so the choice
  * made inside read_json.c had each of the two depend on the other.
  */
-#include "contracts/contracts.h"
+#include "contracts/formats/formats.h"
 
 #include <string.h>
 

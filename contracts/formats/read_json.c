@@ -6,7 +6,10 @@
  * interpret, so that writing the model back loses nothing. Errors name the
  * JSON pointer of the offending value; syntax errors carry line:col.
  */
-#include "contracts/internal.h"
+#include "contracts/formats/internal.h"
+#include "contracts/json/internal.h"
+#include "contracts/match/internal.h"
+#include "contracts/model/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

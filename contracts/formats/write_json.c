@@ -7,7 +7,7 @@
  * strings vs lists, v2 flat rules vs categories, bare vs wrapped bodies) and
  * refuses, with ERR_UNSUPPORTED, what the target cannot express.
  */
-#include "contracts/internal.h"
+#include "contracts/formats/formats.h"
 
 #include <math.h>
 #include <stdio.h>

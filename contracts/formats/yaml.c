@@ -19,7 +19,7 @@
  * contract is never written lossily: if folding ever disagrees, the text is
  * written again without folding.
  */
-#include "contracts/internal.h"
+#include "contracts/formats/internal.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -25,7 +25,8 @@
  * - A Regex generator produces a string from a practical subset of regex
  *   syntax; a pattern outside it keeps the example value.
  */
-#include "contracts/internal.h"
+#include "contracts/gen/gen.h"
+#include "contracts/model/internal.h"
 
 #include <limits.h>
 #include <math.h>

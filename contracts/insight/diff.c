@@ -17,7 +17,7 @@
  *
  * docs/diff.md holds the table of rules with their reasons.
  */
-#include "contracts/contracts.h"
+#include "contracts/insight/insight.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * text, Graphviz dot, Mermaid or JSON, sorted so that the same contracts
  * always give the same bytes.
  */
-#include "contracts/contracts.h"
+#include "contracts/insight/insight.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  * carry line and column, and nesting is bounded without recursion past
  * the limit.
  */
-#include "contracts/internal.h"
+#include "contracts/json/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

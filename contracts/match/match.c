@@ -12,7 +12,10 @@
  * paths instead of scanning them all (ruleindex.c): the same choice, at
  * a cost that does not grow with the number of rules.
  */
-#include "contracts/internal.h"
+#include "contracts/match/internal.h"
+#include "contracts/json/internal.h"
+#include "contracts/model/internal.h"
+#include "contracts/formats/formats.h"
 
 #include <ctype.h>
 #include <math.h>

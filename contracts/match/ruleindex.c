@@ -13,7 +13,7 @@
  * a decimal number ("$.a.0") also matches an array index: it gets a
  * second edge, of kind EDGE_NUMBER, to the same node.
  */
-#include "contracts/internal.h"
+#include "contracts/match/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

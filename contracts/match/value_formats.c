@@ -19,7 +19,7 @@
  * from content (magic bytes for binary formats, structure for JSON and XML).
  * Nothing here allocates except cJSON while checking a JSON body.
  */
-#include "contracts/internal.h"
+#include "contracts/match/internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * model.c: constructors, destructors and small accessors of the contract
  * model declared in contracts.h.
  */
-#include "contracts/internal.h"
+#include "contracts/model/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
