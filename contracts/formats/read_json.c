@@ -1643,12 +1643,6 @@ static int stream_element(void *ctx, const char *member, cJSON *elem,
 	return r;
 }
 
-cJSON *json_parse_text(const char *name, const char *buf, size_t len,
-		       struct err *e)
-{
-	return json_parse_located(name, buf, len, e);
-}
-
 /*
  * When the metadata names the version, interactions are converted one by
  * one as they are parsed, so a large contract never exists twice in memory;
