@@ -1,6 +1,6 @@
 /*
  * model.c: constructors, destructors and small accessors of the contract
- * model declared in contracts.h.
+ * model declared in model.h (rule paths are in path.c).
  */
 #include "contracts/model/internal.h"
 
@@ -71,16 +71,6 @@ static const char *const matcher_names[] = {
 const char *matcher_name(enum matcher_type t)
 {
 	return matcher_names[t];
-}
-
-void path_release(struct path *p)
-{
-	size_t i;
-	for (i = 0; i < p->n; i++)
-		free(p->segs[i].name);
-	free(p->segs);
-	p->segs = NULL;
-	p->n = 0;
 }
 
 void regex_unref(struct regex *re)
