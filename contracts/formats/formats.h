@@ -1,12 +1,14 @@
 /*
  * contracts/formats: contract files into the model and back out: Pact
  * JSON (v1 to v4) and accord's YAML authoring format, which is read by
- * translating it into the Pact document the JSON reader takes.
+ * translating it into the Pact document the JSON reader takes. Also
+ * match_parts(), which reads the specification's test-case layout and
+ * matches it (formats/ may use match/, never the other way).
  */
 #ifndef ACCORD_CONTRACTS_FORMATS_FORMATS_H
 #define ACCORD_CONTRACTS_FORMATS_FORMATS_H
 
-#include "contracts/model/model.h"
+#include "contracts/match/match.h"
 
 /*
  * Reads a Pact JSON document. `name` is used in error messages. Returns the
@@ -65,5 +67,17 @@ int response_from_cjson(const cJSON *o, enum spec_version v, const char *ptr,
 			struct http_response *r, struct err *e);
 int message_from_cjson(const cJSON *o, enum spec_version v, const char *ptr,
 		       struct message *m, struct err *e);
+
+enum part_kind { PART_REQUEST, PART_RESPONSE, PART_MESSAGE };
+
+/*
+ * Matches two parts laid out as in the Pact specification's test cases
+ * (`expected` with its matchingRules, `actual` without) at version o->spec.
+ * Returns the number of mismatches found (as match_request does), or -1
+ * with err set when either part cannot be read.
+ */
+long match_parts(enum part_kind k, const cJSON *expected, const cJSON *actual,
+		 const struct match_opts *o, struct mismatches *out,
+		 struct err *e);
 
 #endif

@@ -74,16 +74,4 @@ size_t match_response(const struct http_response *exp,
 size_t match_message(const struct message *exp, const struct message *act,
 		     const struct match_opts *o, struct mismatches *out);
 
-enum part_kind { PART_REQUEST, PART_RESPONSE, PART_MESSAGE };
-
-/*
- * Matches two parts laid out as in the Pact specification's test cases
- * (`expected` with its matchingRules, `actual` without) at version o->spec.
- * Returns the number of mismatches found (as match_request does), or -1
- * with err set when either part cannot be read.
- */
-long match_parts(enum part_kind k, const cJSON *expected, const cJSON *actual,
-		 const struct match_opts *o, struct mismatches *out,
-		 struct err *e);
-
 #endif
