@@ -26,6 +26,7 @@
  *   syntax; a pattern outside it keeps the example value.
  */
 #include "contracts/gen/gen.h"
+#include "contracts/match/calendar.h"
 #include "contracts/model/internal.h"
 
 #include <limits.h>
@@ -871,34 +872,6 @@ struct civil {
 	long nsec;
 };
 
-static int is_leap(long long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static const int month_start[12] = { 0,	  31,  59,  90,	 120, 151,
-				     181, 212, 243, 273, 304, 334 };
-
-static int month_days(long long y, int m)
-{
-	static const int len[12] = { 31, 28, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31 };
-	return len[m - 1] + (m == 2 && is_leap(y));
-}
-
-/* Days from 0001-01-01 to January 1st of year y (proleptic Gregorian). */
-static long long days_before_year(long long y)
-{
-	long long p = y - 1;
-	return p * 365 + p / 4 - p / 100 + p / 400;
-}
-
-static long long days_from_civil(long long y, int m, int d)
-{
-	return days_before_year(y) - days_before_year(1970) +
-	       month_start[m - 1] + (m > 2 && is_leap(y)) + d - 1;
-}
-
 static long long floor_div(long long a, long long b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
@@ -907,24 +880,11 @@ static long long floor_div(long long a, long long b)
 static void civil_from(const struct moment *t, struct civil *c)
 {
 	long long days = floor_div(t->sec, 86400);
-	long long secs = t->sec - days * 86400, y, doy;
-	int m;
-	/* a close guess at the year, then exact */
-	y = 1970 + floor_div(days * 400, 146097);
-	while (days_from_civil(y, 1, 1) > days)
-		y--;
-	while (days_from_civil(y + 1, 1, 1) <= days)
-		y++;
-	doy = days - days_from_civil(y, 1, 1);
-	for (m = 12; m > 1; m--)
-		if (month_start[m - 1] + (m > 2 && is_leap(y)) <= doy)
-			break;
-	c->year = y;
+	long long secs = t->sec - days * 86400;
+	cal_date(days, &c->year, &c->month, &c->day);
 	c->days = days;
-	c->month = m;
-	c->day = (int)(doy - month_start[m - 1] - (m > 2 && is_leap(y))) + 1;
-	c->yday = (int)doy + 1;
-	c->wday = (int)(((days % 7) + 7 + 3) % 7) + 1; /* 1970-01-01: Thu */
+	c->yday = cal_day_of_year(c->year, c->month, c->day);
+	c->wday = cal_weekday(days);
 	c->hour = (int)(secs / 3600);
 	c->min = (int)(secs / 60 % 60);
 	c->sec = (int)(secs % 60);
@@ -933,41 +893,10 @@ static void civil_from(const struct moment *t, struct civil *c)
 
 static void moment_from_civil(const struct civil *c, struct moment *t)
 {
-	t->sec = days_from_civil(c->year, c->month, c->day) * 86400 +
-		 c->hour * 3600 + c->min * 60 + c->sec;
+	t->sec = cal_days(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
+		 c->min * 60 + c->sec;
 	t->nsec = c->nsec;
 }
-
-/* ISO 8601 weeks: 53 when the year starts on a Thursday (or a leap year
- * on a Wednesday). */
-static int iso_weeks(long long y)
-{
-	long long jan1 = days_from_civil(y, 1, 1);
-	int wd = (int)(((jan1 % 7) + 7 + 3) % 7) + 1;
-	return wd == 4 || (wd == 3 && is_leap(y)) ? 53 : 52;
-}
-
-static void iso_week(const struct civil *c, long long *wyear, int *week)
-{
-	int w = (c->yday - c->wday + 10) / 7;
-	*wyear = c->year;
-	if (w < 1) {
-		*wyear = c->year - 1;
-		w = iso_weeks(*wyear);
-	} else if (w > iso_weeks(c->year)) {
-		*wyear = c->year + 1;
-		w = 1;
-	}
-	*week = w;
-}
-
-static const char *const month_names[12] = {
-	"January", "February", "March",	    "April",   "May",	   "June",
-	"July",	   "August",   "September", "October", "November", "December"
-};
-static const char *const day_names[7] = { "Monday",   "Tuesday", "Wednesday",
-					  "Thursday", "Friday",	 "Saturday",
-					  "Sunday" };
 
 static void put_pad(struct buf *b, long long v, int width)
 {
@@ -986,19 +915,18 @@ static void put_name(struct buf *b, const char *name, int n)
 /* One run of a pattern letter; -1 when the generator cannot write it. */
 static int put_field(struct buf *b, char ch, int n, const struct civil *c)
 {
-	static const char *const quarters[4] = { "1st quarter", "2nd quarter",
-						 "3rd quarter", "4th quarter" };
 	long long wyear;
 	int week, q = (c->month - 1) / 3 + 1;
 	switch (ch) {
 	case 'G':
-		buf_addstr(b, n == 4 ? "Anno Domini" : n == 5 ? "A" : "AD");
+		/* always AD, as before the calendar was shared */
+		buf_addstr(b, cal_era_names[n == 4 ? 1 : n == 5 ? 2 : 0][1]);
 		return 0;
 	case 'y':
 	case 'u':
 	case 'Y':
 		if (ch == 'Y')
-			iso_week(c, &wyear, &week);
+			cal_iso_week(c->year, c->yday, c->wday, &wyear, &week);
 		else
 			wyear = c->year;
 		if (n == 2)
@@ -1014,7 +942,7 @@ static int put_field(struct buf *b, char ch, int n, const struct civil *c)
 		if (n <= 2)
 			put_pad(b, c->month, n);
 		else
-			put_name(b, month_names[c->month - 1], n);
+			put_name(b, cal_month_names[c->month - 1], n);
 		return 0;
 	case 'd':
 		put_pad(b, c->day, n);
@@ -1024,29 +952,27 @@ static int put_field(struct buf *b, char ch, int n, const struct civil *c)
 		return 0;
 	case 'Q':
 	case 'q':
-		if (n == 3)
-			buf_addf(b, "Q%d", q);
-		else if (n == 4)
-			buf_addstr(b, quarters[q - 1]);
+		if (n == 3 || n == 4)
+			buf_addstr(b, cal_quarter_names[n - 3][q - 1]);
 		else
 			put_pad(b, q, n == 2 ? 2 : 1);
 		return 0;
 	case 'w':
-		iso_week(c, &wyear, &week);
+		cal_iso_week(c->year, c->yday, c->wday, &wyear, &week);
 		put_pad(b, week, n);
 		return 0;
 	case 'F':
 		put_pad(b, (c->day - 1) / 7 + 1, n);
 		return 0;
 	case 'E':
-		put_name(b, day_names[c->wday - 1], n);
+		put_name(b, cal_day_names[c->wday - 1], n);
 		return 0;
 	case 'e':
 	case 'c':
 		if (n <= 2)
 			put_pad(b, c->wday, n);
 		else
-			put_name(b, day_names[c->wday - 1], n);
+			put_name(b, cal_day_names[c->wday - 1], n);
 		return 0;
 	case 'a':
 		buf_addstr(b, c->hour < 12 ? "AM" : "PM");
@@ -1185,8 +1111,8 @@ static void add_months(struct moment *t, long long months)
 	m = c.year * 12 + (c.month - 1) + months;
 	c.year = floor_div(m, 12);
 	c.month = (int)(m - c.year * 12) + 1;
-	if (c.day > month_days(c.year, c.month))
-		c.day = month_days(c.year, c.month);
+	if (c.day > cal_month_days(c.year, c.month))
+		c.day = cal_month_days(c.year, c.month);
 	moment_from_civil(&c, t);
 }
 
