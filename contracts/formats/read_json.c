@@ -9,6 +9,7 @@
 #include "contracts/formats/internal.h"
 #include "contracts/json/internal.h"
 #include "contracts/match/internal.h"
+#include "contracts/model/hash.h"
 #include "contracts/model/internal.h"
 
 #include <stdarg.h>
@@ -46,18 +47,10 @@ static void rd_release(struct rd *rd)
 	rd->nslots = rd->used = 0;
 }
 
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 static struct regex_slot *slot_find(struct regex_slot *slots, size_t n,
 				    const char *pat)
 {
-	size_t i = str_hash(pat) & (n - 1);
+	size_t i = (size_t)hash_fnv1a(HASH_FNV_OFFSET, pat) & (n - 1);
 	while (slots[i].pattern && strcmp(slots[i].pattern, pat))
 		i = (i + 1) & (n - 1);
 	return &slots[i];

@@ -27,6 +27,7 @@
  */
 #include "contracts/gen/internal.h"
 #include "contracts/match/calendar.h"
+#include "contracts/model/hash.h"
 #include "contracts/model/internal.h"
 
 #include <limits.h>
@@ -36,16 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* FNV-1a, to give each generator its own stream. */
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	while (s && *s) {
-		h ^= (unsigned char)*s++;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
-}
 
 /* The text of a value: strings as they are, the rest as compact JSON. */
 static char *value_text(const cJSON *v)
@@ -184,8 +175,9 @@ struct gctx {
 
 static void gctx_stream(struct gctx *c, const char *category, const char *key)
 {
-	uint64_t h = hash_str(UINT64_C(0xcbf29ce484222325), category);
-	h = hash_str(h ^ 0xff, key);
+	/* each generator its own stream */
+	uint64_t h = hash_fnv1a(HASH_FNV_OFFSET, category);
+	h = hash_fnv1a(h ^ 0xff, key);
 	c->rng.seed = c->g->seed ^ h;
 	c->rng.counter = 0;
 }
