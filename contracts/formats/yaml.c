@@ -433,6 +433,7 @@ static enum stype resolve(const char *s, double *num)
 
 /* Matcher tags. */
 
+/* The first five are the forms MATCHER_MAP names (TK_ and the form). */
 enum tkind {
 	TK_VALUE,  /* the tagged node is the example */
 	TK_DATE,   /* the same, or {format, example} */
@@ -454,40 +455,18 @@ struct tagdef {
 	const char *usage;
 };
 
+/*
+ * A tag per matcher, made from model.h's list (the usage is the tag and
+ * what MATCHER_MAP says follows it), then the tags that are not one
+ * matcher.
+ */
+#define TAGDEF(c, name, form, param, key, usage)                               \
+	{ "!" name, name, TK_##form, param, key, "!" name " " usage },
 /* clang-format off */
 static const struct tagdef tagdefs[] = {
-	{ "!integer", "integer", TK_VALUE, NULL, NULL, "!integer 42" },
-	{ "!decimal", "decimal", TK_VALUE, NULL, NULL, "!decimal 9.99" },
-	{ "!number", "number", TK_VALUE, NULL, NULL, "!number 1" },
-	{ "!boolean", "boolean", TK_VALUE, NULL, NULL, "!boolean true" },
-	{ "!null", "null", TK_VALUE, NULL, NULL, "!null ~" },
-	{ "!type", "type", TK_VALUE, NULL, NULL, "!type EXAMPLE" },
-	{ "!equality", "equality", TK_VALUE, NULL, NULL, "!equality EXAMPLE" },
-	{ "!notEmpty", "notEmpty", TK_VALUE, NULL, NULL, "!notEmpty EXAMPLE" },
-	{ "!semver", "semver", TK_VALUE, NULL, NULL, "!semver 1.2.3" },
-	{ "!values", "values", TK_VALUE, NULL, NULL, "!values {...}" },
-	{ "!date", "date", TK_DATE, NULL, NULL,
-	  "!date {format: ..., example: ...}" },
-	{ "!time", "time", TK_DATE, NULL, NULL,
-	  "!time {format: ..., example: ...}" },
-	{ "!datetime", "datetime", TK_DATE, NULL, NULL,
-	  "!datetime {format: ..., example: ...}" },
-	{ "!regex", "regex", TK_PARAMS, "pattern", "regex",
-	  "!regex {pattern: ..., example: ...}" },
-	{ "!include", "include", TK_PARAMS, "value", "value",
-	  "!include {value: ..., example: ...}" },
-	{ "!contentType", "contentType", TK_PARAMS, "value", "value",
-	  "!contentType {value: ..., example: ...}" },
-	{ "!statusCode", "statusCode", TK_PARAMS, "status", "status",
-	  "!statusCode {status: ..., example: ...}" },
-	{ "!eachKey", "eachKey", TK_EACH, NULL, NULL,
-	  "!eachKey {rules: [...], example: ...}" },
-	{ "!eachValue", "eachValue", TK_EACH, NULL, NULL,
-	  "!eachValue {rules: [...], example: ...}" },
+	MATCHER_MAP(TAGDEF)
 	{ "!eachLike", "type", TK_EACHLIKE, NULL, NULL,
 	  "!eachLike {min: ..., max: ..., example: ...}" },
-	{ "!arrayContains", "arrayContains", TK_CONTAINS, NULL, NULL,
-	  "!arrayContains [VARIANT, ...]" },
 	{ "!matchers", NULL, TK_MATCHERS, NULL, NULL,
 	  "!matchers {combine: AND, rules: [...], example: ...}" },
 	{ "!body", NULL, TK_BODY, NULL, NULL,
@@ -495,6 +474,7 @@ static const struct tagdef tagdefs[] = {
 	{ "!unwrapped", NULL, TK_UNWRAPPED, NULL, NULL, "!unwrapped BODY" },
 };
 /* clang-format on */
+#undef TAGDEF
 
 /* YAML's own tags (!!str, ...) and the non-specific "!" are not matchers. */
 static int core_tag(const char *tag)

@@ -46,26 +46,9 @@ const char *spec_name(enum spec_version v)
 }
 
 static const char *const matcher_names[] = {
-	[M_EQUALITY] = "equality",
-	[M_REGEX] = "regex",
-	[M_TYPE] = "type",
-	[M_INCLUDE] = "include",
-	[M_INTEGER] = "integer",
-	[M_DECIMAL] = "decimal",
-	[M_NUMBER] = "number",
-	[M_BOOLEAN] = "boolean",
-	[M_NULL] = "null",
-	[M_DATE] = "date",
-	[M_TIME] = "time",
-	[M_DATETIME] = "datetime",
-	[M_CONTENT_TYPE] = "contentType",
-	[M_VALUES] = "values",
-	[M_ARRAY_CONTAINS] = "arrayContains",
-	[M_EACH_KEY] = "eachKey",
-	[M_EACH_VALUE] = "eachValue",
-	[M_NOT_EMPTY] = "notEmpty",
-	[M_SEMVER] = "semver",
-	[M_STATUS_CODE] = "statusCode",
+#define MATCHER_NAME(c, name, form, param, key, usage) [c] = name,
+	MATCHER_MAP(MATCHER_NAME)
+#undef MATCHER_NAME
 };
 
 const char *matcher_name(enum matcher_type t)

@@ -35,27 +35,78 @@ enum spec_version spec_parse(const char *s);
 /* The string Pact writes in metadata: "1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0". */
 const char *spec_name(enum spec_version v);
 
+/*
+ * Every matcher in one list, the way libuv lists its errors (UV_ERRNO_MAP):
+ * the enum below, matcher_name(), the JSON reader's lookup and the YAML
+ * tags are all made from it, so a matcher is added in one place.
+ *
+ *   X(constant, name, tag form, tag parameter, parameter key, tag usage)
+ *
+ * `name` is what Pact writes ("match": "regex"), and after a '!' the tag
+ * of accord's YAML format (!regex). The rest says how that tag is written:
+ * its form (VALUE: the tagged value is the example; DATE: the example or
+ * {format, example}; PARAMS: {<parameter>: ..., example}; EACH: {rules,
+ * example}; CONTAINS: a list of variants), the parameter as YAML writes
+ * it and the key it goes under in the matcher object (PARAMS only), and
+ * what the tag's usage message shows after it.
+ */
+/* clang-format off */
+#define MATCHER_MAP(X)							\
+	X(M_EQUALITY, "equality", VALUE, NULL, NULL, "EXAMPLE")		\
+	X(M_REGEX, "regex", PARAMS, "pattern", "regex",			\
+	  "{pattern: ..., example: ...}")				\
+	X(M_TYPE, "type", VALUE, NULL, NULL, "EXAMPLE")			\
+	X(M_INCLUDE, "include", PARAMS, "value", "value",		\
+	  "{value: ..., example: ...}")					\
+	X(M_INTEGER, "integer", VALUE, NULL, NULL, "42")		\
+	X(M_DECIMAL, "decimal", VALUE, NULL, NULL, "9.99")		\
+	X(M_NUMBER, "number", VALUE, NULL, NULL, "1")			\
+	X(M_BOOLEAN, "boolean", VALUE, NULL, NULL, "true")		\
+	X(M_NULL, "null", VALUE, NULL, NULL, "~")			\
+	X(M_DATE, "date", DATE, NULL, NULL,				\
+	  "{format: ..., example: ...}")				\
+	X(M_TIME, "time", DATE, NULL, NULL,				\
+	  "{format: ..., example: ...}")				\
+	X(M_DATETIME, "datetime", DATE, NULL, NULL,			\
+	  "{format: ..., example: ...}")				\
+	X(M_CONTENT_TYPE, "contentType", PARAMS, "value", "value",	\
+	  "{value: ..., example: ...}")					\
+	X(M_VALUES, "values", VALUE, NULL, NULL, "{...}")		\
+	X(M_ARRAY_CONTAINS, "arrayContains", CONTAINS, NULL, NULL,	\
+	  "[VARIANT, ...]")						\
+	X(M_EACH_KEY, "eachKey", EACH, NULL, NULL,			\
+	  "{rules: [...], example: ...}")				\
+	X(M_EACH_VALUE, "eachValue", EACH, NULL, NULL,			\
+	  "{rules: [...], example: ...}")				\
+	X(M_NOT_EMPTY, "notEmpty", VALUE, NULL, NULL, "EXAMPLE")	\
+	X(M_SEMVER, "semver", VALUE, NULL, NULL, "1.2.3")		\
+	X(M_STATUS_CODE, "statusCode", PARAMS, "status", "status",	\
+	  "{status: ..., example: ...}")
+
+/*
+ * The other names the JSON reader takes for a matcher (the spellings of
+ * other Pact versions and libraries); a matcher read under one is written
+ * back under it.
+ */
+#define MATCHER_ALIASES(X)						\
+	X("min-type", M_TYPE)						\
+	X("max-type", M_TYPE)						\
+	X("minType", M_TYPE)						\
+	X("maxType", M_TYPE)						\
+	X("real", M_DECIMAL)						\
+	X("timestamp", M_DATETIME)					\
+	X("content-type", M_CONTENT_TYPE)				\
+	X("array-contains", M_ARRAY_CONTAINS)				\
+	X("each-key", M_EACH_KEY)					\
+	X("each-value", M_EACH_VALUE)					\
+	X("not-empty", M_NOT_EMPTY)					\
+	X("status-code", M_STATUS_CODE)
+/* clang-format on */
+
 enum matcher_type {
-	M_EQUALITY,
-	M_REGEX,
-	M_TYPE,
-	M_INCLUDE,
-	M_INTEGER,
-	M_DECIMAL,
-	M_NUMBER,
-	M_BOOLEAN,
-	M_NULL,
-	M_DATE,
-	M_TIME,
-	M_DATETIME,
-	M_CONTENT_TYPE,
-	M_VALUES,
-	M_ARRAY_CONTAINS,
-	M_EACH_KEY,
-	M_EACH_VALUE,
-	M_NOT_EMPTY,
-	M_SEMVER,
-	M_STATUS_CODE,
+#define MATCHER_ENUM(c, name, form, param, key, usage) c,
+	MATCHER_MAP(MATCHER_ENUM)
+#undef MATCHER_ENUM
 };
 
 const char *matcher_name(enum matcher_type t);
