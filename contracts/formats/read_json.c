@@ -918,20 +918,8 @@ static int query_from(struct rd *rd, const cJSON *o, const char *ptr,
  */
 static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
 {
-	static const char *const types[] = { "RandomInt",
-					     "RandomDecimal",
-					     "RandomHexadecimal",
-					     "RandomString",
-					     "Regex",
-					     "Uuid",
-					     "Date",
-					     "Time",
-					     "DateTime",
-					     "RandomBoolean",
-					     "ProviderState",
-					     "MockServerURL",
-					     NULL };
 	const cJSON *t, *v;
+	enum generator_type gt;
 	char p[PTR_MAX];
 	if (want(rd, g, ptr, cJSON_IsObject(g), "a generator object"))
 		return -1;
@@ -939,9 +927,10 @@ static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
 	ptr_join(p, ptr, "type");
 	if (!cJSON_IsString(t))
 		return shape(rd, p, "%s", "generator needs a type");
-	if (!in_list(t->valuestring, types))
+	gt = generator_parse(t->valuestring);
+	if (gt == G_UNKNOWN)
 		return shape(rd, p, "unknown generator '%s'", t->valuestring);
-	if (!strcmp(t->valuestring, "Regex")) {
+	if (gt == G_REGEX) {
 		struct regex *re = NULL;
 		v = cJSON_GetObjectItemCaseSensitive(g, "regex");
 		ptr_join(p, ptr, "regex");
@@ -951,16 +940,14 @@ static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
 		if (regex_compile(rd, p, v->valuestring, &re))
 			return -1;
 		regex_unref(re);
-	} else if (!strcmp(t->valuestring, "ProviderState")) {
+	} else if (gt == G_PROVIDER_STATE) {
 		v = cJSON_GetObjectItemCaseSensitive(g, "expression");
 		ptr_join(p, ptr, "expression");
 		if (!cJSON_IsString(v))
 			return shape(
 				rd, p, "%s",
 				"ProviderState generator needs an expression");
-	} else if (!strcmp(t->valuestring, "Date") ||
-		   !strcmp(t->valuestring, "Time") ||
-		   !strcmp(t->valuestring, "DateTime")) {
+	} else if (gt == G_DATE || gt == G_TIME || gt == G_DATETIME) {
 		char why[160];
 		v = cJSON_GetObjectItemCaseSensitive(g, "format");
 		ptr_join(p, ptr, "format");

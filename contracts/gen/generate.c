@@ -579,8 +579,8 @@ bad:
 		       cx->where, expr);
 }
 
-static int gen_datetime(struct gctx *cx, const char *type, const cJSON *gen,
-			cJSON **out)
+static int gen_datetime(struct gctx *cx, enum generator_type type,
+			const cJSON *gen, cJSON **out)
 {
 	const char *fmt = gen_str(gen, "format");
 	const char *expr = gen_str(gen, "expression");
@@ -588,9 +588,9 @@ static int gen_datetime(struct gctx *cx, const char *type, const cJSON *gen,
 	struct moment t;
 	struct buf b;
 	if (!fmt)
-		fmt = !strcmp(type, "Date")   ? "yyyy-MM-dd"
-		      : !strcmp(type, "Time") ? "HH:mm:ss"
-					      : "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
+		fmt = type == G_DATE   ? "yyyy-MM-dd"
+		      : type == G_TIME ? "HH:mm:ss"
+				       : "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t.sec = (long long)ts.tv_sec;
 	t.nsec = ts.tv_nsec;
@@ -950,36 +950,40 @@ static int gen_value(struct gctx *c, const cJSON *gen, const cJSON *example,
 		     cJSON **out)
 {
 	const char *type = gen_str(gen, "type");
+	enum generator_type t;
 	*out = NULL;
 	if (!type)
 		return err_set(c->e, ERR_SHAPE, "generator %s: no type given",
 			       c->where);
-	if (!strcmp(type, "RandomInt"))
+	t = generator_parse(type);
+	switch (t) {
+	case G_RANDOM_INT:
 		return gen_random_int(c, gen, example, out);
-	if (!strcmp(type, "RandomDecimal"))
+	case G_RANDOM_DECIMAL:
 		return gen_random_decimal(c, gen, example, out);
-	if (!strcmp(type, "RandomHexadecimal"))
+	case G_RANDOM_HEXADECIMAL:
 		return gen_chars(c, gen, "digits", 8, "0123456789abcdef", out);
-	if (!strcmp(type, "RandomString"))
+	case G_RANDOM_STRING:
 		return gen_chars(c, gen, "size", 20,
 				 "abcdefghijklmnopqrstuvwxyz"
 				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
 				 out);
-	if (!strcmp(type, "Regex"))
+	case G_REGEX:
 		return gen_regex(c, gen, out);
-	if (!strcmp(type, "Uuid"))
+	case G_UUID:
 		return gen_uuid(c, gen, out);
-	if (!strcmp(type, "Date") || !strcmp(type, "Time") ||
-	    !strcmp(type, "DateTime"))
-		return gen_datetime(c, type, gen, out);
-	if (!strcmp(type, "RandomBoolean")) {
+	case G_DATE:
+	case G_TIME:
+	case G_DATETIME:
+		return gen_datetime(c, t, gen, out);
+	case G_RANDOM_BOOLEAN: {
 		int v = (int)(rng_next(&c->rng) >> 63);
 		*out = cJSON_IsString(example)
 			       ? cJSON_CreateString(v ? "true" : "false")
 			       : cJSON_CreateBool(v);
 		return 0;
 	}
-	if (!strcmp(type, "ProviderState")) {
+	case G_PROVIDER_STATE: {
 		const char *expr = gen_str(gen, "expression");
 		if (!expr)
 			return err_set(
@@ -988,8 +992,11 @@ static int gen_value(struct gctx *c, const cJSON *gen, const cJSON *example,
 				c->where);
 		return gen_provider_state(c, expr, example, out);
 	}
-	if (!strcmp(type, "MockServerURL"))
+	case G_MOCK_SERVER_URL:
 		return gen_mock_url(c, gen, example, out);
+	case G_UNKNOWN:
+		break;
+	}
 	return err_set(c->e, ERR_UNSUPPORTED, "generator %s: unknown type '%s'",
 		       c->where, type);
 }

@@ -56,6 +56,22 @@ const char *matcher_name(enum matcher_type t)
 	return matcher_names[t];
 }
 
+static const char *const generator_names[] = {
+#define GENERATOR_NAME(c, name) [c] = name,
+	GENERATOR_MAP(GENERATOR_NAME)
+#undef GENERATOR_NAME
+};
+
+enum generator_type generator_parse(const char *name)
+{
+	size_t i;
+	for (i = 0; i < sizeof(generator_names) / sizeof(generator_names[0]);
+	     i++)
+		if (!strcmp(name, generator_names[i]))
+			return (enum generator_type)i;
+	return G_UNKNOWN;
+}
+
 void regex_unref(struct regex *re)
 {
 	if (re && !--re->refs) {

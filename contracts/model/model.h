@@ -111,6 +111,36 @@ enum matcher_type {
 
 const char *matcher_name(enum matcher_type t);
 
+/*
+ * The generators Pact defines, in one list: the reader checks a generator's
+ * type against it, gen/ runs it. X(constant, name as Pact writes it).
+ */
+/* clang-format off */
+#define GENERATOR_MAP(X)						\
+	X(G_RANDOM_INT, "RandomInt")					\
+	X(G_RANDOM_DECIMAL, "RandomDecimal")				\
+	X(G_RANDOM_HEXADECIMAL, "RandomHexadecimal")			\
+	X(G_RANDOM_STRING, "RandomString")				\
+	X(G_REGEX, "Regex")						\
+	X(G_UUID, "Uuid")						\
+	X(G_DATE, "Date")						\
+	X(G_TIME, "Time")						\
+	X(G_DATETIME, "DateTime")					\
+	X(G_RANDOM_BOOLEAN, "RandomBoolean")				\
+	X(G_PROVIDER_STATE, "ProviderState")				\
+	X(G_MOCK_SERVER_URL, "MockServerURL")
+/* clang-format on */
+
+enum generator_type {
+	G_UNKNOWN = -1,
+#define GENERATOR_ENUM(c, name) c,
+	GENERATOR_MAP(GENERATOR_ENUM)
+#undef GENERATOR_ENUM
+};
+
+/* The generator called `name` (case matters), or G_UNKNOWN. */
+enum generator_type generator_parse(const char *name);
+
 struct rule;
 struct variant;
 struct regex; /* a compiled regex, shared by matchers with one pattern */
