@@ -1271,13 +1271,7 @@ static int read_interaction(struct rd *rd, const cJSON *o, const char *ptr,
 		ptr_join(p, ptr, "type");
 		if (want(rd, type, p, cJSON_IsString(type), "a string"))
 			return -1;
-		if (!strcmp(type->valuestring, "Synchronous/HTTP"))
-			ix->type = IX_HTTP;
-		else if (!strcmp(type->valuestring, "Asynchronous/Messages"))
-			ix->type = IX_MESSAGE;
-		else if (!strcmp(type->valuestring, "Synchronous/Messages"))
-			ix->type = IX_SYNC_MESSAGE;
-		else
+		if (interaction_type_parse(type->valuestring, &ix->type))
 			return shape(rd, p, "unknown interaction type '%s'",
 				     type->valuestring);
 	} else if (rd->spec >= SPEC_V4 && !message_array) {

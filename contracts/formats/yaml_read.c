@@ -2171,10 +2171,6 @@ static int states(struct yr *r, const struct ynode *n0, cJSON *o)
 	return put(o, "providerStates", a);
 }
 
-static const char *const ix_types[] = { "Synchronous/HTTP",
-					"Asynchronous/Messages",
-					"Synchronous/Messages" };
-
 /*
  * One interaction into `ixs` (or, for a v3 message, `msgs`); `counts`
  * holds how many each array has, for the JSON pointers.
@@ -2213,9 +2209,8 @@ static int interaction(struct yr *r, const struct ynode *n0, cJSON *ixs,
 	t = map_get(n, "type");
 	if (t && deref(t)->kind == Y_SCALAR) {
 		type = deref(t)->text;
-		for (i = 0; i < 3; i++)
-			if (!strcmp(type, ix_types[i]))
-				kind = (enum interaction_type)i;
+		/* an unknown type keeps the default; the Pact reader names it */
+		(void)interaction_type_parse(type, &kind);
 	}
 	if (kind != IX_HTTP && r->spec < SPEC_V3)
 		return at_err(r, n, ERR_UNSUPPORTED, "%s",
@@ -2238,7 +2233,8 @@ static int interaction(struct yr *r, const struct ynode *n0, cJSON *ixs,
 		if (t)
 			rc = put(o, "type", text_json(r, t, 0));
 		else
-			cJSON_AddStringToObject(o, "type", ix_types[kind]);
+			cJSON_AddStringToObject(o, "type",
+						interaction_type_name(kind));
 		ptr_pop(r, p);
 	}
 	for (i = 0; !rc && i + 1 < n->n; i += 2) {
@@ -2267,7 +2263,7 @@ static int interaction(struct yr *r, const struct ynode *n0, cJSON *ixs,
 				return at_err(r, n->kids[i], ERR_SHAPE,
 					      "'%s' does not belong in an "
 					      "interaction of type %s",
-					      k, ix_types[kind]);
+					      k, interaction_type_name(kind));
 		}
 	}
 	if (rc)
@@ -3977,9 +3973,8 @@ static struct ynode *w_interaction(struct yw *w, const cJSON *o, int msg_array)
 	if (!cJSON_IsObject(o))
 		return w_json(w, o);
 	if (w->spec >= SPEC_V4 && cJSON_IsString(type)) {
-		for (i = 0; i < 3; i++)
-			if (!strcmp(type->valuestring, ix_types[i]))
-				kind = (enum interaction_type)i;
+		/* the document is the Pact writer's: its types are known */
+		(void)interaction_type_parse(type->valuestring, &kind);
 	}
 	m = node_new(Y_MAP, 0, 0);
 	for (i = 0; first[i]; i++)

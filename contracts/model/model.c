@@ -56,6 +56,36 @@ const char *matcher_name(enum matcher_type t)
 	return matcher_names[t];
 }
 
+static const struct {
+	const char *type, *report;
+} interaction_names[] = {
+#define INTERACTION_NAMES(c, type, report) [c] = { type, report },
+	INTERACTION_MAP(INTERACTION_NAMES)
+#undef INTERACTION_NAMES
+};
+
+const char *interaction_type_name(enum interaction_type t)
+{
+	return interaction_names[t].type;
+}
+
+const char *interaction_report_name(enum interaction_type t)
+{
+	return interaction_names[t].report;
+}
+
+int interaction_type_parse(const char *s, enum interaction_type *t)
+{
+	size_t i;
+	for (i = 0;
+	     i < sizeof(interaction_names) / sizeof(interaction_names[0]); i++)
+		if (!strcmp(s, interaction_names[i].type)) {
+			*t = (enum interaction_type)i;
+			return 0;
+		}
+	return -1;
+}
+
 static const char *const generator_names[] = {
 #define GENERATOR_NAME(c, name) [c] = name,
 	GENERATOR_MAP(GENERATOR_NAME)

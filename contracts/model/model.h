@@ -326,11 +326,30 @@ struct message {
 	cJSON *extra;
 };
 
+/*
+ * The kinds of interaction, in one list: X(constant, the "type" a v4 file
+ * gives it, the short name accord's JSON reports use). IX_MESSAGE is also
+ * a v3 message.
+ */
+/* clang-format off */
+#define INTERACTION_MAP(X)						\
+	X(IX_HTTP, "Synchronous/HTTP", "http")				\
+	X(IX_MESSAGE, "Asynchronous/Messages", "asynchronous")		\
+	X(IX_SYNC_MESSAGE, "Synchronous/Messages", "synchronous")
+/* clang-format on */
+
 enum interaction_type {
-	IX_HTTP,
-	IX_MESSAGE,	 /* v3 message or v4 Asynchronous/Messages */
-	IX_SYNC_MESSAGE, /* v4 Synchronous/Messages */
+#define INTERACTION_ENUM(c, type, report) c,
+	INTERACTION_MAP(INTERACTION_ENUM)
+#undef INTERACTION_ENUM
 };
+
+/* The v4 "type" of kind t: "Synchronous/HTTP", ... */
+const char *interaction_type_name(enum interaction_type t);
+/* The name accord's JSON reports give kind t: "http", ... */
+const char *interaction_report_name(enum interaction_type t);
+/* The kind a v4 "type" names: 0 with *t set, or -1 (*t unchanged). */
+int interaction_type_parse(const char *s, enum interaction_type *t);
 
 struct interaction {
 	enum interaction_type type;
