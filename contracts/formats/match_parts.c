@@ -1,5 +1,5 @@
 /*
- * parts.c: match_parts(), the Pact specification's test-case layout: an
+ * match_parts.c: match_parts(), the Pact specification's test-case layout: an
  * expected request, response or message with its matching rules and an
  * actual one without, each read from Pact JSON and then matched. It is the
  * hook `accord match` and the specification's cases run through; it lives
