@@ -15,8 +15,9 @@
 
 /*
  * The one header users outside contracts/ include. The library is in
- * layers, each a folder with one job and one header, and a layer uses only
- * those before it in this list:
+ * layers, each a folder with one job and one public header (private
+ * pieces are in headers beside it, such as internal.h), and a layer uses
+ * only those before it in this list:
  *
  *   json/      JSON text in and out (accord's located reader, the writers)
  *   model/     the model: versions, matchers, rules, interactions, contracts

@@ -1,5 +1,7 @@
 /*
- * contracts/gen: generators, and the bytes a body is sent as.
+ * contracts/gen: the v3/v4 generators, which replace a contract's example
+ * values with fresh ones (random, dates, provider-state values, the mock
+ * server's URL), and the bytes a body is sent as.
  */
 #ifndef ACCORD_CONTRACTS_GEN_GEN_H
 #define ACCORD_CONTRACTS_GEN_GEN_H
