@@ -62,8 +62,16 @@ ALL_LDFLAGS = $(LDOPT) $(LDFLAGS)
 LIB_DIRS := common contracts stubserver verifier
 # Dependency order for the linker: users before what they use.
 LINK_ORDER := stubserver verifier contracts common
-lib_srcs = $(wildcard $(1)/*.c)
+# A library's sources: its folder and one level of subfolders (contracts/
+# is in layers: contracts/json/, contracts/model/, ...).
+lib_srcs = $(wildcard $(1)/*.c $(1)/*/*.c)
 lib_objs = $(patsubst %.c,$(BUILD)/%.o,$(call lib_srcs,$(1)))
+# ar keeps archive members by file name, so two sources of one library
+# with one name (match/x.c, gen/x.c) would leave only one object: refuse.
+lib_names = $(notdir $(call lib_srcs,$(1)))
+$(foreach d,$(LIB_DIRS),$(if $(filter-out $(words $(call lib_names,$(d))),\
+	$(words $(sort $(call lib_names,$(d))))),\
+	$(error $(d)/: two source files share one name)))
 LIBS := $(foreach d,$(LINK_ORDER),$(if $(call lib_srcs,$(d)),$(BUILD)/lib$(d).a))
 
 CLI_SRCS := $(wildcard cli/*.c)
@@ -77,7 +85,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(FUZZ_SRCS))
 
 ALL_SRCS := $(foreach d,$(LIB_DIRS),$(call lib_srcs,$(d))) $(CLI_SRCS) \
 	$(UNIT_SRCS) $(TOOL_SRCS) $(FUZZ_SRCS)
-FORMAT_FILES := $(filter-out %.d,$(ALL_SRCS) $(wildcard */*.h tests/*/*.h))
+FORMAT_FILES := $(filter-out %.d,$(ALL_SRCS) $(wildcard */*.h */*/*.h))
 
 .PHONY: all build test test-run check fuzz fuzz-build demo bench \
 	format format-check install clean deps

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "contracts/internal.h"
+#include "contracts/match/internal.h"
 #include "tests/unit/check_main.h"
 
 struct dt_case {

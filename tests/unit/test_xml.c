@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "contracts/internal.h"
+#include "contracts/match/internal.h"
 #include "tests/unit/check_main.h"
 
 /*

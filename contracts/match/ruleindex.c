@@ -13,7 +13,8 @@
  * a decimal number ("$.a.0") also matches an array index: it gets a
  * second edge, of kind EDGE_NUMBER, to the same node.
  */
-#include "contracts/internal.h"
+#include "contracts/match/internal.h"
+#include "contracts/model/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +90,8 @@ static size_t edge_hash(const struct edge *e)
 {
 	uint64_t h = ((uint64_t)e->from << 2 | (uint64_t)e->kind) *
 		     0x9e3779b97f4a7c15ULL;
-	const unsigned char *p;
 	if (e->kind == EDGE_FIELD)
-		for (p = (const unsigned char *)e->name; *p; p++)
-			h = (h ^ *p) * 0x100000001b3ULL;
+		h = hash_fnv1a(h, e->name);
 	else
 		h ^= (uint64_t)e->index * 0xff51afd7ed558ccdULL;
 	return (size_t)(h ^ (h >> 29));

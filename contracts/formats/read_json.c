@@ -6,7 +6,11 @@
  * interpret, so that writing the model back loses nothing. Errors name the
  * JSON pointer of the offending value; syntax errors carry line:col.
  */
-#include "contracts/internal.h"
+#include "contracts/formats/internal.h"
+#include "contracts/json/internal.h"
+#include "contracts/match/internal.h"
+#include "contracts/model/hash.h"
+#include "contracts/model/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,18 +47,10 @@ static void rd_release(struct rd *rd)
 	rd->nslots = rd->used = 0;
 }
 
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 static struct regex_slot *slot_find(struct regex_slot *slots, size_t n,
 				    const char *pat)
 {
-	size_t i = str_hash(pat) & (n - 1);
+	size_t i = (size_t)hash_fnv1a(HASH_FNV_OFFSET, pat) & (n - 1);
 	while (slots[i].pattern && strcmp(slots[i].pattern, pat))
 		i = (i + 1) & (n - 1);
 	return &slots[i];
@@ -187,134 +183,18 @@ static int get_string(struct rd *rd, const cJSON *o, const char *key,
 	return 0;
 }
 
-/* Paths of matching rules. */
-
-static void path_push(struct path *p, size_t *cap, enum seg_kind k, char *name,
-		      long index)
-{
-	p->segs = xgrow(p->segs, cap, p->n + 1, sizeof(*p->segs));
-	p->segs[p->n].kind = k;
-	p->segs[p->n].name = name;
-	p->segs[p->n].index = index;
-	p->n++;
-}
-
-int path_parse(const char *s, struct path *p, struct err *e)
-{
-	size_t cap = 2, i = 0, len = strlen(s);
-	memset(p, 0, sizeof(*p));
-	/* an upper bound on the element count, so one allocation serves */
-	for (i = 0; i < len; i++)
-		cap += s[i] == '.' || s[i] == '[';
-	p->segs = xmalloc(cap * sizeof(*p->segs));
-	i = 0;
-	if (len && s[0] == '$') {
-		path_push(p, &cap, SEG_ROOT, NULL, 0);
-		i = 1;
-	} else {
-		/* bare names ("a.b") are rooted too */
-		path_push(p, &cap, SEG_ROOT, NULL, 0);
-		if (len && s[0] != '.' && s[0] != '[') {
-			size_t j = 0;
-			while (j < len && s[j] != '.' && s[j] != '[')
-				j++;
-			if (j == 1 && s[0] == '*')
-				path_push(p, &cap, SEG_STAR, NULL, 0);
-			else
-				path_push(p, &cap, SEG_FIELD, xstrndup(s, j),
-					  0);
-			i = j;
-		}
-	}
-	while (i < len) {
-		if (s[i] == '.') {
-			size_t j = ++i;
-			while (j < len && s[j] != '.' && s[j] != '[')
-				j++;
-			if (j == i)
-				goto bad;
-			if (j - i == 1 && s[i] == '*')
-				path_push(p, &cap, SEG_STAR, NULL, 0);
-			else
-				path_push(p, &cap, SEG_FIELD,
-					  xstrndup(s + i, j - i), 0);
-			i = j;
-		} else if (s[i] == '[') {
-			i++;
-			if (i < len && (s[i] == '\'' || s[i] == '"')) {
-				char q = s[i];
-				size_t j = ++i;
-				while (j < len && s[j] != q)
-					j++;
-				if (j + 1 >= len || s[j + 1] != ']')
-					goto bad;
-				path_push(p, &cap, SEG_FIELD,
-					  xstrndup(s + i, j - i), 0);
-				i = j + 2;
-			} else if (i < len && s[i] == '*') {
-				if (i + 1 >= len || s[i + 1] != ']')
-					goto bad;
-				path_push(p, &cap, SEG_STAR, NULL, 0);
-				i += 2;
-			} else {
-				long v = 0;
-				size_t j = i;
-				while (j < len && s[j] >= '0' && s[j] <= '9' &&
-				       v < 100000000)
-					v = v * 10 + (s[j++] - '0');
-				if (j == i || j >= len || s[j] != ']')
-					goto bad;
-				path_push(p, &cap, SEG_INDEX, NULL, v);
-				i = j + 1;
-			}
-		} else {
-			goto bad;
-		}
-	}
-	return 0;
-bad:
-	path_release(p);
-	return err_set(e, ERR_SHAPE, "malformed rule path '%s'", s);
-}
-
 /* Matchers. */
 
+/* Every name a matcher may be written under (model.h lists them). */
 static const struct {
 	const char *name;
 	enum matcher_type t;
 } matcher_aliases[] = {
-	{ "equality", M_EQUALITY },
-	{ "regex", M_REGEX },
-	{ "type", M_TYPE },
-	{ "min-type", M_TYPE },
-	{ "max-type", M_TYPE },
-	{ "minType", M_TYPE },
-	{ "maxType", M_TYPE },
-	{ "include", M_INCLUDE },
-	{ "integer", M_INTEGER },
-	{ "decimal", M_DECIMAL },
-	{ "real", M_DECIMAL },
-	{ "number", M_NUMBER },
-	{ "boolean", M_BOOLEAN },
-	{ "null", M_NULL },
-	{ "date", M_DATE },
-	{ "time", M_TIME },
-	{ "datetime", M_DATETIME },
-	{ "timestamp", M_DATETIME },
-	{ "contentType", M_CONTENT_TYPE },
-	{ "content-type", M_CONTENT_TYPE },
-	{ "values", M_VALUES },
-	{ "arrayContains", M_ARRAY_CONTAINS },
-	{ "array-contains", M_ARRAY_CONTAINS },
-	{ "eachKey", M_EACH_KEY },
-	{ "each-key", M_EACH_KEY },
-	{ "eachValue", M_EACH_VALUE },
-	{ "each-value", M_EACH_VALUE },
-	{ "notEmpty", M_NOT_EMPTY },
-	{ "not-empty", M_NOT_EMPTY },
-	{ "semver", M_SEMVER },
-	{ "statusCode", M_STATUS_CODE },
-	{ "status-code", M_STATUS_CODE },
+#define MATCHER_NAME(c, name, form, param, key, usage) { name, c },
+#define MATCHER_ALIAS(name, c) { name, c },
+	MATCHER_MAP(MATCHER_NAME) MATCHER_ALIASES(MATCHER_ALIAS)
+#undef MATCHER_NAME
+#undef MATCHER_ALIAS
 };
 
 static int matcher_lookup(const char *name, struct matcher *m)
@@ -1038,20 +918,8 @@ static int query_from(struct rd *rd, const cJSON *o, const char *ptr,
  */
 static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
 {
-	static const char *const types[] = { "RandomInt",
-					     "RandomDecimal",
-					     "RandomHexadecimal",
-					     "RandomString",
-					     "Regex",
-					     "Uuid",
-					     "Date",
-					     "Time",
-					     "DateTime",
-					     "RandomBoolean",
-					     "ProviderState",
-					     "MockServerURL",
-					     NULL };
 	const cJSON *t, *v;
+	enum generator_type gt;
 	char p[PTR_MAX];
 	if (want(rd, g, ptr, cJSON_IsObject(g), "a generator object"))
 		return -1;
@@ -1059,9 +927,10 @@ static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
 	ptr_join(p, ptr, "type");
 	if (!cJSON_IsString(t))
 		return shape(rd, p, "%s", "generator needs a type");
-	if (!in_list(t->valuestring, types))
+	gt = generator_parse(t->valuestring);
+	if (gt == G_UNKNOWN)
 		return shape(rd, p, "unknown generator '%s'", t->valuestring);
-	if (!strcmp(t->valuestring, "Regex")) {
+	if (gt == G_REGEX) {
 		struct regex *re = NULL;
 		v = cJSON_GetObjectItemCaseSensitive(g, "regex");
 		ptr_join(p, ptr, "regex");
@@ -1071,16 +940,14 @@ static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
 		if (regex_compile(rd, p, v->valuestring, &re))
 			return -1;
 		regex_unref(re);
-	} else if (!strcmp(t->valuestring, "ProviderState")) {
+	} else if (gt == G_PROVIDER_STATE) {
 		v = cJSON_GetObjectItemCaseSensitive(g, "expression");
 		ptr_join(p, ptr, "expression");
 		if (!cJSON_IsString(v))
 			return shape(
 				rd, p, "%s",
 				"ProviderState generator needs an expression");
-	} else if (!strcmp(t->valuestring, "Date") ||
-		   !strcmp(t->valuestring, "Time") ||
-		   !strcmp(t->valuestring, "DateTime")) {
+	} else if (gt == G_DATE || gt == G_TIME || gt == G_DATETIME) {
 		char why[160];
 		v = cJSON_GetObjectItemCaseSensitive(g, "format");
 		ptr_join(p, ptr, "format");
@@ -1404,13 +1271,7 @@ static int read_interaction(struct rd *rd, const cJSON *o, const char *ptr,
 		ptr_join(p, ptr, "type");
 		if (want(rd, type, p, cJSON_IsString(type), "a string"))
 			return -1;
-		if (!strcmp(type->valuestring, "Synchronous/HTTP"))
-			ix->type = IX_HTTP;
-		else if (!strcmp(type->valuestring, "Asynchronous/Messages"))
-			ix->type = IX_MESSAGE;
-		else if (!strcmp(type->valuestring, "Synchronous/Messages"))
-			ix->type = IX_SYNC_MESSAGE;
-		else
+		if (interaction_type_parse(type->valuestring, &ix->type))
 			return shape(rd, p, "unknown interaction type '%s'",
 				     type->valuestring);
 	} else if (rd->spec >= SPEC_V4 && !message_array) {
@@ -1640,12 +1501,6 @@ static int stream_element(void *ctx, const char *member, cJSON *elem,
 	return r;
 }
 
-cJSON *json_parse_text(const char *name, const char *buf, size_t len,
-		       struct err *e)
-{
-	return json_parse_located(name, buf, len, e);
-}
-
 /*
  * When the metadata names the version, interactions are converted one by
  * one as they are parsed, so a large contract never exists twice in memory;
@@ -1695,23 +1550,4 @@ struct contract *contract_read_json(const char *name, const char *buf,
 	cJSON_Delete(doc);
 	rd_release(&st.rd);
 	return c;
-}
-
-struct contract *contract_read(const char *name, const char *buf, size_t len,
-			       struct err *e)
-{
-	size_t n = name ? strlen(name) : 0, i = 0;
-	if ((n > 5 && !strcmp(name + n - 5, ".yaml")) ||
-	    (n > 4 && !strcmp(name + n - 4, ".yml")))
-		return contract_read_yaml(name, buf, len, e);
-	if (n > 5 && !strcmp(name + n - 5, ".json"))
-		return contract_read_json(name, buf, len, e);
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' ||
-			   buf[i] == '\t'))
-		i++;
-	if (i < len && buf[i] == '{')
-		return contract_read_json(name, buf, len, e);
-	return contract_read_yaml(name, buf, len, e);
 }

@@ -1,8 +1,8 @@
 /*
  * model.c: constructors, destructors and small accessors of the contract
- * model declared in contracts.h.
+ * model declared in model.h (rule paths are in path.c).
  */
-#include "contracts/internal.h"
+#include "contracts/model/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,26 +46,9 @@ const char *spec_name(enum spec_version v)
 }
 
 static const char *const matcher_names[] = {
-	[M_EQUALITY] = "equality",
-	[M_REGEX] = "regex",
-	[M_TYPE] = "type",
-	[M_INCLUDE] = "include",
-	[M_INTEGER] = "integer",
-	[M_DECIMAL] = "decimal",
-	[M_NUMBER] = "number",
-	[M_BOOLEAN] = "boolean",
-	[M_NULL] = "null",
-	[M_DATE] = "date",
-	[M_TIME] = "time",
-	[M_DATETIME] = "datetime",
-	[M_CONTENT_TYPE] = "contentType",
-	[M_VALUES] = "values",
-	[M_ARRAY_CONTAINS] = "arrayContains",
-	[M_EACH_KEY] = "eachKey",
-	[M_EACH_VALUE] = "eachValue",
-	[M_NOT_EMPTY] = "notEmpty",
-	[M_SEMVER] = "semver",
-	[M_STATUS_CODE] = "statusCode",
+#define MATCHER_NAME(c, name, form, param, key, usage) [c] = name,
+	MATCHER_MAP(MATCHER_NAME)
+#undef MATCHER_NAME
 };
 
 const char *matcher_name(enum matcher_type t)
@@ -73,14 +56,50 @@ const char *matcher_name(enum matcher_type t)
 	return matcher_names[t];
 }
 
-void path_release(struct path *p)
+static const struct {
+	const char *type, *report;
+} interaction_names[] = {
+#define INTERACTION_NAMES(c, type, report) [c] = { type, report },
+	INTERACTION_MAP(INTERACTION_NAMES)
+#undef INTERACTION_NAMES
+};
+
+const char *interaction_type_name(enum interaction_type t)
+{
+	return interaction_names[t].type;
+}
+
+const char *interaction_report_name(enum interaction_type t)
+{
+	return interaction_names[t].report;
+}
+
+int interaction_type_parse(const char *s, enum interaction_type *t)
 {
 	size_t i;
-	for (i = 0; i < p->n; i++)
-		free(p->segs[i].name);
-	free(p->segs);
-	p->segs = NULL;
-	p->n = 0;
+	for (i = 0;
+	     i < sizeof(interaction_names) / sizeof(interaction_names[0]); i++)
+		if (!strcmp(s, interaction_names[i].type)) {
+			*t = (enum interaction_type)i;
+			return 0;
+		}
+	return -1;
+}
+
+static const char *const generator_names[] = {
+#define GENERATOR_NAME(c, name) [c] = name,
+	GENERATOR_MAP(GENERATOR_NAME)
+#undef GENERATOR_NAME
+};
+
+enum generator_type generator_parse(const char *name)
+{
+	size_t i;
+	for (i = 0; i < sizeof(generator_names) / sizeof(generator_names[0]);
+	     i++)
+		if (!strcmp(name, generator_names[i]))
+			return (enum generator_type)i;
+	return G_UNKNOWN;
 }
 
 void regex_unref(struct regex *re)

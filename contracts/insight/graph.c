@@ -8,7 +8,7 @@
  * text, Graphviz dot, Mermaid or JSON, sorted so that the same contracts
  * always give the same bytes.
  */
-#include "contracts/contracts.h"
+#include "contracts/insight/insight.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -529,8 +529,6 @@ int graph_format_parse(const char *s, enum graph_format *out)
 /* Output. Every writer appends to `out` and checks it once at the end. */
 
 static const char *const kind_names[3] = { "HTTP", "async", "sync" };
-static const char *const kind_json[3] = { "http", "asynchronous",
-					  "synchronous" };
 
 /* "6 HTTP, 3 async": the kinds that occur, or "no interactions". */
 static void counts_text(const struct graph_edge *e, struct buf *out)
@@ -720,7 +718,7 @@ static void json_ix(const struct graph_ix *x, struct buf *out)
 	}
 	buf_addstr(out, ", \"providerStates\": ");
 	json_strings(out, x->states, x->nstates);
-	buf_addf(out, ", \"type\": \"%s\"}", kind_json[x->type % 3]);
+	buf_addf(out, ", \"type\": \"%s\"}", interaction_report_name(x->type));
 }
 
 static void json_edge(const struct graph *g, const struct graph_edge *e,

@@ -1,5 +1,5 @@
 /*
- * formats.c: the value formats that matchers check beyond plain types.
+ * value_formats.c: the value formats that matchers check beyond plain types.
  *
  * Dates and times are described by Java DateTimeFormatter / SimpleDateFormat
  * patterns, because that is what Pact contracts carry. Every pattern letter
@@ -19,7 +19,8 @@
  * from content (magic bytes for binary formats, structure for JSON and XML).
  * Nothing here allocates except cJSON while checking a JSON body.
  */
-#include "contracts/internal.h"
+#include "contracts/match/calendar.h"
+#include "contracts/match/internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -379,43 +380,11 @@ static int set_field(struct fields *f, int s, long long v)
 	return 1;
 }
 
-static int is_leap(long long y)
-{
-	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
 static int days_in_month(long long m, long long y, int known_year)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30,
-				       31, 31, 30, 31, 30, 31 };
-	if (m == 2)
-		return !known_year || is_leap(y) ? 29 : 28;
-	return mdays[m - 1];
-}
-
-/* Day of the year (1-based) of a valid date. */
-static long long day_of_year(long long y, long long m, long long d)
-{
-	long long doy = d, k;
-	for (k = 1; k < m; k++)
-		doy += days_in_month(k, y, 1);
-	return doy;
-}
-
-/*
- * Days from 1 January of year 1 (day 1) to a valid proleptic Gregorian
- * date with y >= 1.
- */
-static long long day_number(long long y, long long m, long long d)
-{
-	long long p = y - 1;
-	return p * 365 + p / 4 - p / 100 + p / 400 + day_of_year(y, m, d);
-}
-
-/* Day of week, 1 = Monday: 1 January of year 1 was a Monday. */
-static long long day_of_week(long long y, long long m, long long d)
-{
-	return (day_number(y, m, d) - 1) % 7 + 1;
+	if (m == 2 && !known_year)
+		return 29;
+	return cal_month_days(y, (int)m);
 }
 
 /*
@@ -493,22 +462,23 @@ static int date_valid(const struct fields *f)
 		return 0;
 	if (hm && hd && d > days_in_month(m, y, hy))
 		return 0;
-	if (hy && has(f, F_DOY) && f->v[F_DOY] > (is_leap(y) ? 366 : 365))
+	if (hy && has(f, F_DOY) && f->v[F_DOY] > (cal_is_leap(y) ? 366 : 365))
 		return 0;
 	if (!week_year_valid(f, hy, y))
 		return 0;
 	if (!(hy && hm && hd))
 		return 1;
-	if (has(f, F_DOY) && f->v[F_DOY] != day_of_year(y, m, d))
+	if (has(f, F_DOY) && f->v[F_DOY] != cal_day_of_year(y, (int)m, (int)d))
 		return 0;
 	/* a two-digit year's century is a guess, so its weekday is too */
 	if (f->two_digit_year || y < 1)
 		return 1;
-	if (has(f, F_WDAY) && f->v[F_WDAY] != day_of_week(y, m, d))
+	if (has(f, F_WDAY) &&
+	    f->v[F_WDAY] != cal_weekday(cal_days(y, (int)m, (int)d)))
 		return 0;
 	/* day 0 of the modified Julian calendar is 17 November 1858 */
 	if (has(f, F_MJD) &&
-	    f->v[F_MJD] != day_number(y, m, d) - day_number(1858, 11, 17))
+	    f->v[F_MJD] != cal_days(y, (int)m, (int)d) + CAL_MJD_1970)
 		return 0;
 	return 1;
 }
@@ -723,29 +693,6 @@ static int numeric_shape(char ch, size_t count, size_t *lo, size_t *hi,
 		return 0;
 	}
 }
-
-static const char *const month_names[12] = {
-	"January", "February", "March",	    "April",   "May",	   "June",
-	"July",	   "August",   "September", "October", "November", "December",
-};
-
-static const char *const day_names[7] = {
-	"Monday", "Tuesday",  "Wednesday", "Thursday",
-	"Friday", "Saturday", "Sunday",
-};
-
-/* Indexed by ERA_BC - 1 and ERA_AD - 1; G to GGG, GGGG, GGGGG. */
-static const char *const era_names[3][2] = {
-	{ "BC", "AD" },
-	{ "Before Christ", "Anno Domini" },
-	{ "B", "A" },
-};
-
-/* QQQ and QQQQ. */
-static const char *const quarter_names[2][4] = {
-	{ "Q1", "Q2", "Q3", "Q4" },
-	{ "1st quarter", "2nd quarter", "3rd quarter", "4th quarter" },
-};
 
 /*
  * Indexed by enum period - 1; the last two, narrow forms of midnight and
@@ -1081,20 +1028,22 @@ static void field_cands(const struct tok *t, const char *s, size_t n,
 	switch (t->ch) {
 	case 'M':
 	case 'L':
-		name_cands(s, n, month_names, 12, t->count == 4, cs);
+		name_cands(s, n, cal_month_names, 12, t->count == 4, cs);
 		break;
 	case 'E':
 	case 'e':
 	case 'c':
-		name_cands(s, n, day_names, 7, t->count == 4, cs);
+		name_cands(s, n, cal_day_names, 7, t->count == 4, cs);
 		break;
 	case 'G':
-		name_cands(s, n, era_names[t->count <= 3 ? 0 : t->count - 3], 2,
+		/* G to GGG, GGGG, GGGGG; a match is ERA_BC or ERA_AD */
+		name_cands(s, n,
+			   cal_era_names[t->count <= 3 ? 0 : t->count - 3], 2,
 			   1, cs);
 		break;
 	case 'Q':
 	case 'q':
-		name_cands(s, n, quarter_names[t->count - 3], 4, 1, cs);
+		name_cands(s, n, cal_quarter_names[t->count - 3], 4, 1, cs);
 		break;
 	case 'a':
 		ampm_cands(s, n, cs);

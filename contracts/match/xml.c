@@ -10,7 +10,7 @@
  * are taken as UTF-8 and passed through; the only characters refused are the
  * control characters XML forbids, which also keeps NUL out of our C strings.
  */
-#include "contracts/internal.h"
+#include "contracts/match/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -25,7 +25,10 @@
  * - A Regex generator produces a string from a practical subset of regex
  *   syntax; a pattern outside it keeps the example value.
  */
-#include "contracts/internal.h"
+#include "contracts/gen/internal.h"
+#include "contracts/match/calendar.h"
+#include "contracts/model/hash.h"
+#include "contracts/model/internal.h"
 
 #include <limits.h>
 #include <math.h>
@@ -34,167 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* ---- randomness: splitmix64 over (seed, counter) ---- */
-
-struct rng {
-	uint64_t seed;
-	uint64_t counter;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = r->seed + ++r->counter * UINT64_C(0x9e3779b97f4a7c15);
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-/*
- * Uniform in [0, n); n == 0 stands for 2^64. Draws below 2^64 mod n are
- * rejected so that every residue is equally likely.
- */
-static uint64_t rng_below(struct rng *r, uint64_t n)
-{
-	uint64_t skew, x;
-	if (n == 0)
-		return rng_next(r);
-	skew = (UINT64_MAX - n + 1) % n;
-	do {
-		x = rng_next(r);
-	} while (x < skew);
-	return x % n;
-}
-
-/* FNV-1a, to give each generator its own stream. */
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	while (s && *s) {
-		h ^= (unsigned char)*s++;
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
-}
-
-/* ---- compact JSON, number literals kept ---- */
-
-void json_write_string(const char *s, struct buf *b)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-	buf_addch(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[7];
-		size_t n = 2;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_add(b, run, (size_t)(s - run));
-		run = s + 1;
-		esc[0] = '\\';
-		switch (c) {
-		case '"':
-			esc[1] = '"';
-			break;
-		case '\\':
-			esc[1] = '\\';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
-		buf_add(b, esc, n);
-	}
-	buf_add(b, run, (size_t)(s - run));
-	buf_addch(b, '"');
-}
-
-static void put_number(struct buf *b, const cJSON *v)
-{
-	double d = v->valuedouble;
-	char tmp[64];
-	if (v->valuestring && v->valuestring[0]) {
-		/* the literal as written: 10.50 stays 10.50 */
-		buf_addstr(b, v->valuestring);
-		return;
-	}
-	if (!isfinite(d)) {
-		buf_addstr(b, "null");
-		return;
-	}
-	if (d == floor(d) && fabs(d) < 1e15) {
-		buf_addf(b, "%.0f", d);
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%.15g", d);
-	if (strtod(tmp, NULL) != d)
-		snprintf(tmp, sizeof(tmp), "%.17g", d);
-	buf_addstr(b, tmp);
-}
-
-/*
- * Bodies come from contracts whose depth the reader bounds, so the
- * recursion is bounded too.
- */
-void json_write_compact(const cJSON *v, struct buf *b)
-{
-	const cJSON *it;
-	int first = 1;
-	if (cJSON_IsNumber(v)) {
-		put_number(b, v);
-	} else if (cJSON_IsString(v)) {
-		json_write_string(v->valuestring ? v->valuestring : "", b);
-	} else if (cJSON_IsTrue(v)) {
-		buf_addstr(b, "true");
-	} else if (cJSON_IsFalse(v)) {
-		buf_addstr(b, "false");
-	} else if (cJSON_IsRaw(v) && v->valuestring) {
-		buf_addstr(b, v->valuestring);
-	} else if (cJSON_IsArray(v)) {
-		buf_addch(b, '[');
-		cJSON_ArrayForEach(it, v)
-		{
-			if (!first)
-				buf_addch(b, ',');
-			first = 0;
-			json_write_compact(it, b);
-		}
-		buf_addch(b, ']');
-	} else if (cJSON_IsObject(v)) {
-		buf_addch(b, '{');
-		cJSON_ArrayForEach(it, v)
-		{
-			if (!first)
-				buf_addch(b, ',');
-			first = 0;
-			json_write_string(it->string ? it->string : "", b);
-			buf_addch(b, ':');
-			json_write_compact(it, b);
-		}
-		buf_addch(b, '}');
-	} else {
-		buf_addstr(b, "null");
-	}
-}
 
 /* The text of a value: strings as they are, the rest as compact JSON. */
 static char *value_text(const cJSON *v)
@@ -333,8 +175,9 @@ struct gctx {
 
 static void gctx_stream(struct gctx *c, const char *category, const char *key)
 {
-	uint64_t h = hash_str(UINT64_C(0xcbf29ce484222325), category);
-	h = hash_str(h ^ 0xff, key);
+	/* each generator its own stream */
+	uint64_t h = hash_fnv1a(HASH_FNV_OFFSET, category);
+	h = hash_fnv1a(h ^ 0xff, key);
 	c->rng.seed = c->g->seed ^ h;
 	c->rng.counter = 0;
 }
@@ -381,600 +224,6 @@ static void rand_chars(struct rng *r, const char *alphabet, size_t n,
 		buf_addch(out, alphabet[rng_below(r, k)]);
 }
 
-/* ---- Regex generator ---- */
-
-#define RX_MAX_NODES 4096
-#define RX_MAX_DEPTH 64
-#define RX_UNBOUNDED 8	    /* extra repeats for *, + and {n,} */
-#define RX_MAX_OUT 8192	    /* longer outputs fall back to the example */
-#define RX_MAX_STEPS 200000 /* nodes visited while generating */
-#define RX_TRIES 8	    /* draws checked before keeping the example */
-
-enum rn_kind { RN_SET, RN_LIT, RN_SEQ, RN_ALT, RN_REP };
-
-struct rnode {
-	enum rn_kind kind;
-	unsigned char set[32]; /* RN_SET: the bytes it may produce */
-	char lit[4];	       /* RN_LIT: one character, UTF-8 */
-	size_t litlen;
-	struct rnode **kids; /* RN_SEQ, RN_ALT */
-	size_t n, cap;
-	struct rnode *sub; /* RN_REP */
-	long min, max;	   /* RN_REP; max -1: unbounded */
-};
-
-struct rx {
-	const char *s;
-	size_t i, len;
-	int depth;
-	struct rnode **all; /* every node, for freeing */
-	size_t nall, capall;
-	long steps;
-};
-
-static struct rnode *rx_new(struct rx *x, enum rn_kind kind)
-{
-	struct rnode *n;
-	if (x->nall >= RX_MAX_NODES)
-		return NULL;
-	n = xcalloc(1, sizeof(*n));
-	n->kind = kind;
-	x->all = xgrow(x->all, &x->capall, x->nall + 1, sizeof(*x->all));
-	x->all[x->nall++] = n;
-	return n;
-}
-
-static void rx_push(struct rnode *parent, struct rnode *kid)
-{
-	parent->kids = xgrow(parent->kids, &parent->cap, parent->n + 1,
-			     sizeof(*parent->kids));
-	parent->kids[parent->n++] = kid;
-}
-
-static void set_add(unsigned char *set, unsigned c)
-{
-	set[c >> 3] |= (unsigned char)(1u << (c & 7));
-}
-
-static int set_has(const unsigned char *set, unsigned c)
-{
-	return set[c >> 3] >> (c & 7) & 1;
-}
-
-static void set_range(unsigned char *set, unsigned lo, unsigned hi)
-{
-	for (; lo <= hi; lo++)
-		set_add(set, lo);
-}
-
-/* set := printable ASCII not in set: negated classes pick from these. */
-static void set_complement(unsigned char *set)
-{
-	unsigned char tmp[32];
-	unsigned c;
-	memset(tmp, 0, sizeof(tmp));
-	for (c = 0x20; c <= 0x7e; c++)
-		if (!set_has(set, c))
-			set_add(tmp, c);
-	memcpy(set, tmp, sizeof(tmp));
-}
-
-static int set_empty(const unsigned char *set)
-{
-	size_t i;
-	for (i = 0; i < 32; i++)
-		if (set[i])
-			return 0;
-	return 1;
-}
-
-/*
- * The shorthand classes \d \w \s \h and their negations; 1 if c is one
- * (set filled), 0 otherwise.
- */
-static int shorthand(int c, unsigned char *set)
-{
-	int neg = c >= 'A' && c <= 'Z';
-	memset(set, 0, 32);
-	switch (neg ? c - 'A' + 'a' : c) {
-	case 'd':
-		set_range(set, '0', '9');
-		break;
-	case 'w':
-		set_range(set, '0', '9');
-		set_range(set, 'a', 'z');
-		set_range(set, 'A', 'Z');
-		set_add(set, '_');
-		break;
-	case 's':
-	case 'h':
-		set_add(set, ' ');
-		break;
-	default:
-		return 0;
-	}
-	if (neg)
-		set_complement(set);
-	return 1;
-}
-
-/* \xHH or \x{H...} after the 'x'; -1 when malformed. */
-static long rx_hex(struct rx *x)
-{
-	long v = 0;
-	int d, k = 0;
-	if (x->i < x->len && x->s[x->i] == '{') {
-		x->i++;
-		while (x->i < x->len && x->s[x->i] != '}') {
-			d = hex_value(x->s[x->i++]);
-			if (d < 0 || ++k > 6)
-				return -1;
-			v = v * 16 + d;
-		}
-		if (x->i >= x->len || !k)
-			return -1;
-		x->i++;
-		return v;
-	}
-	while (k < 2 && x->i < x->len && hex_value(x->s[x->i]) >= 0) {
-		v = v * 16 + hex_value(x->s[x->i++]);
-		k++;
-	}
-	return v;
-}
-
-/* Single-character escapes shared by classes and atoms; -1 if not one. */
-static long rx_char_escape(struct rx *x, int c)
-{
-	switch (c) {
-	case 't':
-		return '\t';
-	case 'n':
-		return '\n';
-	case 'r':
-		return '\r';
-	case 'f':
-		return '\f';
-	case 'e':
-		return 27;
-	case 'a':
-		return 7;
-	case 'x':
-		return rx_hex(x);
-	default:
-		break;
-	}
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80)
-		return -1;
-	return c; /* escaped punctuation stands for itself */
-}
-
-/*
- * One member of a character class: a character (returned, 0..0x7f) or a
- * shorthand class (returned -2, with `set` filled). -1: unsupported.
- */
-static long rx_class_item(struct rx *x, unsigned char *set)
-{
-	int c;
-	long v;
-	if (x->i >= x->len)
-		return -1;
-	c = (unsigned char)x->s[x->i++];
-	if (c != '\\')
-		return c < 0x80 ? c : -1;
-	if (x->i >= x->len)
-		return -1;
-	c = (unsigned char)x->s[x->i++];
-	if (shorthand(c, set))
-		return -2;
-	if (c == 'b')
-		return '\b';
-	v = rx_char_escape(x, c);
-	return v >= 1 && v < 0x80 ? v : -1;
-}
-
-static const struct {
-	const char *name;
-	const char *members; /* ranges as pairs */
-} posix_classes[] = {
-	{ "alpha", "azAZ" },	 { "digit", "09" },	 { "alnum", "azAZ09" },
-	{ "upper", "AZ" },	 { "lower", "az" },	 { "space", "  " },
-	{ "blank", "  " },	 { "xdigit", "09afAF" }, { "word", "azAZ09__" },
-	{ "punct", "!/:@[`{~" }, { "print", " ~" },	 { "graph", "!~" },
-};
-
-/* "[:name:]" inside a class, at x->i; 1 read, 0 not one, -1 unsupported. */
-static int rx_posix(struct rx *x, unsigned char *set)
-{
-	const char *start = x->s + x->i + 2, *end;
-	size_t n, k;
-	if (x->i + 2 >= x->len || x->s[x->i] != '[' || x->s[x->i + 1] != ':')
-		return 0;
-	end = strstr(start, ":]");
-	if (!end || end > x->s + x->len)
-		return -1;
-	n = (size_t)(end - start);
-	for (k = 0; k < sizeof(posix_classes) / sizeof(posix_classes[0]); k++) {
-		const char *m = posix_classes[k].members;
-		if (strlen(posix_classes[k].name) != n ||
-		    strncmp(posix_classes[k].name, start, n))
-			continue;
-		for (; m[0] && m[1]; m += 2)
-			set_range(set, (unsigned char)m[0],
-				  (unsigned char)m[1]);
-		x->i = (size_t)(end - x->s) + 2;
-		return 1;
-	}
-	return -1;
-}
-
-static struct rnode *rx_class(struct rx *x)
-{
-	struct rnode *n = rx_new(x, RN_SET);
-	unsigned char sub[32];
-	int neg = 0, first = 1, r;
-	long lo, hi;
-	if (!n)
-		return NULL;
-	x->i++; /* '[' */
-	if (x->i < x->len && x->s[x->i] == '^') {
-		neg = 1;
-		x->i++;
-	}
-	for (;;) {
-		if (x->i >= x->len)
-			return NULL;
-		if (x->s[x->i] == ']' && !first) {
-			x->i++;
-			break;
-		}
-		first = 0;
-		r = rx_posix(x, n->set);
-		if (r < 0)
-			return NULL;
-		if (r)
-			continue;
-		lo = rx_class_item(x, sub);
-		if (lo == -1)
-			return NULL;
-		if (lo == -2) {
-			size_t k;
-			for (k = 0; k < 32; k++)
-				n->set[k] |= sub[k];
-			continue;
-		}
-		if (x->i + 1 < x->len && x->s[x->i] == '-' &&
-		    x->s[x->i + 1] != ']') {
-			x->i++;
-			hi = rx_class_item(x, sub);
-			if (hi < 0 || hi < lo)
-				return NULL;
-			set_range(n->set, (unsigned)lo, (unsigned)hi);
-		} else {
-			set_add(n->set, (unsigned)lo);
-		}
-	}
-	if (neg)
-		set_complement(n->set);
-	return set_empty(n->set) ? NULL : n;
-}
-
-static struct rnode *rx_alt(struct rx *x);
-
-/* A group after its '('; x->i is past the '('. */
-static struct rnode *rx_group(struct rx *x)
-{
-	struct rnode *n;
-	if (x->i < x->len && x->s[x->i] == '?') {
-		char c;
-		x->i++;
-		if (x->i >= x->len)
-			return NULL;
-		c = x->s[x->i];
-		if (c == ':') {
-			x->i++;
-		} else if (c == '#') {
-			/* a comment: skip it */
-			while (x->i < x->len && x->s[x->i] != ')')
-				x->i++;
-			if (x->i >= x->len)
-				return NULL;
-			x->i++;
-			return rx_new(x, RN_SEQ);
-		} else if ((c == '<' && x->i + 1 < x->len &&
-			    x->s[x->i + 1] != '=' && x->s[x->i + 1] != '!') ||
-			   c == 'P' || c == '\'') {
-			/* a named group: (?<n>...), (?P<n>...), (?'n'...) */
-			char close = c == '\'' ? '\'' : '>';
-			if (c == 'P') {
-				x->i++;
-				if (x->i >= x->len || x->s[x->i] != '<')
-					return NULL;
-			}
-			x->i++; /* the opening '<' or '\'' */
-			while (x->i < x->len && x->s[x->i] != close)
-				x->i++;
-			if (x->i >= x->len)
-				return NULL;
-			x->i++;
-		} else {
-			/* flags: i, m, s, n and U do not change which strings
-			 * our output belongs to; x and the rest do */
-			while (x->i < x->len && x->s[x->i] &&
-			       strchr("imsnU-", x->s[x->i]))
-				x->i++;
-			if (x->i >= x->len)
-				return NULL;
-			if (x->s[x->i] == ')') {
-				x->i++;
-				return rx_new(x, RN_SEQ);
-			}
-			if (x->s[x->i] != ':')
-				return NULL;
-			x->i++;
-		}
-	}
-	n = rx_alt(x);
-	if (!n || x->i >= x->len || x->s[x->i] != ')')
-		return NULL;
-	x->i++;
-	return n;
-}
-
-/* A literal character at x->i (a whole UTF-8 sequence). */
-static struct rnode *rx_literal(struct rx *x)
-{
-	struct rnode *n = rx_new(x, RN_LIT);
-	unsigned char c = (unsigned char)x->s[x->i];
-	size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-	if (!n || x->i + len > x->len)
-		return NULL;
-	memcpy(n->lit, x->s + x->i, len);
-	n->litlen = len;
-	x->i += len;
-	return n;
-}
-
-static struct rnode *rx_escape(struct rx *x)
-{
-	struct rnode *n;
-	unsigned char set[32];
-	int c;
-	long v;
-	x->i++; /* '\\' */
-	if (x->i >= x->len)
-		return NULL;
-	c = (unsigned char)x->s[x->i++];
-	if (shorthand(c, set)) {
-		n = rx_new(x, RN_SET);
-		if (n)
-			memcpy(n->set, set, sizeof(set));
-		return n;
-	}
-	if (c == 'N') {
-		n = rx_new(x, RN_SET);
-		if (n)
-			set_range(n->set, 0x20, 0x7e);
-		return n;
-	}
-	if (strchr("bBAzZG", c))
-		return rx_new(x, RN_SEQ); /* assertions: nothing to write */
-	v = rx_char_escape(x, c);
-	if (v <= 0)
-		return NULL;
-	n = rx_new(x, RN_LIT);
-	if (!n)
-		return NULL;
-	n->litlen = utf8_encode((unsigned long)v, n->lit);
-	return n->litlen ? n : NULL;
-}
-
-static struct rnode *rx_atom(struct rx *x)
-{
-	struct rnode *n;
-	switch (x->s[x->i]) {
-	case '(':
-		if (++x->depth > RX_MAX_DEPTH)
-			return NULL;
-		x->i++;
-		n = rx_group(x);
-		x->depth--;
-		return n;
-	case '[':
-		return rx_class(x);
-	case '.':
-		x->i++;
-		n = rx_new(x, RN_SET);
-		if (n)
-			set_range(n->set, 0x20, 0x7e);
-		return n;
-	case '^':
-	case '$':
-		x->i++;
-		return rx_new(x, RN_SEQ);
-	case '\\':
-		return rx_escape(x);
-	case '*':
-	case '+':
-	case '?':
-		return NULL;
-	default:
-		return rx_literal(x);
-	}
-}
-
-/* {n}, {n,} or {n,m} at x->i: 1 read (x->i past it), 0 not one. */
-static int rx_bounds(struct rx *x, long *min, long *max)
-{
-	size_t i = x->i + 1;
-	long a = 0, b;
-	int digits = 0;
-	while (i < x->len && x->s[i] >= '0' && x->s[i] <= '9' && a < 100000) {
-		a = a * 10 + (x->s[i++] - '0');
-		digits++;
-	}
-	if (!digits || i >= x->len)
-		return 0;
-	b = a;
-	if (x->s[i] == ',') {
-		i++;
-		b = -1;
-		if (i < x->len && x->s[i] >= '0' && x->s[i] <= '9') {
-			b = 0;
-			while (i < x->len && x->s[i] >= '0' && x->s[i] <= '9' &&
-			       b < 100000)
-				b = b * 10 + (x->s[i++] - '0');
-		}
-	}
-	if (i >= x->len || x->s[i] != '}' || (b >= 0 && b < a))
-		return 0;
-	x->i = i + 1;
-	*min = a;
-	*max = b;
-	return 1;
-}
-
-static struct rnode *rx_quant(struct rx *x, struct rnode *atom)
-{
-	struct rnode *r;
-	long min, max;
-	if (x->i >= x->len)
-		return atom;
-	switch (x->s[x->i]) {
-	case '*':
-		min = 0;
-		max = -1;
-		x->i++;
-		break;
-	case '+':
-		min = 1;
-		max = -1;
-		x->i++;
-		break;
-	case '?':
-		min = 0;
-		max = 1;
-		x->i++;
-		break;
-	case '{':
-		if (!rx_bounds(x, &min, &max))
-			return atom;
-		break;
-	default:
-		return atom;
-	}
-	/* lazy and possessive forms generate the same strings */
-	if (x->i < x->len && (x->s[x->i] == '?' || x->s[x->i] == '+'))
-		x->i++;
-	r = rx_new(x, RN_REP);
-	if (!r)
-		return NULL;
-	r->sub = atom;
-	r->min = min;
-	r->max = max;
-	return r;
-}
-
-static struct rnode *rx_seq(struct rx *x)
-{
-	struct rnode *seq = rx_new(x, RN_SEQ), *a;
-	if (!seq)
-		return NULL;
-	while (x->i < x->len && x->s[x->i] != '|' && x->s[x->i] != ')') {
-		a = rx_atom(x);
-		if (a)
-			a = rx_quant(x, a);
-		if (!a)
-			return NULL;
-		rx_push(seq, a);
-	}
-	return seq;
-}
-
-static struct rnode *rx_alt(struct rx *x)
-{
-	struct rnode *alt, *s = rx_seq(x);
-	if (!s || x->i >= x->len || x->s[x->i] != '|')
-		return s;
-	alt = rx_new(x, RN_ALT);
-	if (!alt)
-		return NULL;
-	rx_push(alt, s);
-	while (x->i < x->len && x->s[x->i] == '|') {
-		x->i++;
-		s = rx_seq(x);
-		if (!s)
-			return NULL;
-		rx_push(alt, s);
-	}
-	return alt;
-}
-
-static int rx_gen(struct rx *x, const struct rnode *n, struct rng *r,
-		  struct buf *out)
-{
-	size_t k;
-	if (++x->steps > RX_MAX_STEPS)
-		return -1;
-	switch (n->kind) {
-	case RN_SET: {
-		unsigned count = 0, c, pick;
-		for (c = 0; c < 256; c++)
-			count += (unsigned)set_has(n->set, c);
-		pick = (unsigned)rng_below(r, count);
-		for (c = 0; c < 256; c++)
-			if (set_has(n->set, c) && !pick--)
-				return buf_addch(out, (char)c);
-		return -1;
-	}
-	case RN_LIT:
-		return buf_add(out, n->lit, n->litlen);
-	case RN_SEQ:
-		for (k = 0; k < n->n; k++)
-			if (rx_gen(x, n->kids[k], r, out))
-				return -1;
-		return 0;
-	case RN_ALT:
-		return rx_gen(x, n->kids[rng_below(r, n->n)], r, out);
-	case RN_REP: {
-		long max = n->max < 0 ? n->min + RX_UNBOUNDED : n->max;
-		long times = n->min +
-			     (long)rng_below(r, (uint64_t)(max - n->min) + 1);
-		while (times-- > 0)
-			if (rx_gen(x, n->sub, r, out))
-				return -1;
-		return 0;
-	}
-	}
-	return -1;
-}
-
-/*
- * Writes a string matching `pattern` into out (limit RX_MAX_OUT). Returns
- * -1 when the pattern uses syntax outside the supported subset or the
- * output would be too long: the caller keeps the example.
- */
-static int regex_generate(const char *pattern, struct rng *r, struct buf *out)
-{
-	struct rx x;
-	struct rnode *root;
-	size_t k;
-	int rc = -1;
-	memset(&x, 0, sizeof(x));
-	x.s = pattern;
-	x.len = strlen(pattern);
-	root = rx_alt(&x);
-	if (root && x.i == x.len)
-		rc = rx_gen(&x, root, r, out);
-	for (k = 0; k < x.nall; k++) {
-		free(x.all[k]->kids);
-		free(x.all[k]);
-	}
-	free(x.all);
-	return rc;
-}
-
 /* ---- Date, Time, DateTime ---- */
 
 struct moment {
@@ -990,34 +239,6 @@ struct civil {
 	long nsec;
 };
 
-static int is_leap(long long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static const int month_start[12] = { 0,	  31,  59,  90,	 120, 151,
-				     181, 212, 243, 273, 304, 334 };
-
-static int month_days(long long y, int m)
-{
-	static const int len[12] = { 31, 28, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31 };
-	return len[m - 1] + (m == 2 && is_leap(y));
-}
-
-/* Days from 0001-01-01 to January 1st of year y (proleptic Gregorian). */
-static long long days_before_year(long long y)
-{
-	long long p = y - 1;
-	return p * 365 + p / 4 - p / 100 + p / 400;
-}
-
-static long long days_from_civil(long long y, int m, int d)
-{
-	return days_before_year(y) - days_before_year(1970) +
-	       month_start[m - 1] + (m > 2 && is_leap(y)) + d - 1;
-}
-
 static long long floor_div(long long a, long long b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
@@ -1026,24 +247,11 @@ static long long floor_div(long long a, long long b)
 static void civil_from(const struct moment *t, struct civil *c)
 {
 	long long days = floor_div(t->sec, 86400);
-	long long secs = t->sec - days * 86400, y, doy;
-	int m;
-	/* a close guess at the year, then exact */
-	y = 1970 + floor_div(days * 400, 146097);
-	while (days_from_civil(y, 1, 1) > days)
-		y--;
-	while (days_from_civil(y + 1, 1, 1) <= days)
-		y++;
-	doy = days - days_from_civil(y, 1, 1);
-	for (m = 12; m > 1; m--)
-		if (month_start[m - 1] + (m > 2 && is_leap(y)) <= doy)
-			break;
-	c->year = y;
+	long long secs = t->sec - days * 86400;
+	cal_date(days, &c->year, &c->month, &c->day);
 	c->days = days;
-	c->month = m;
-	c->day = (int)(doy - month_start[m - 1] - (m > 2 && is_leap(y))) + 1;
-	c->yday = (int)doy + 1;
-	c->wday = (int)(((days % 7) + 7 + 3) % 7) + 1; /* 1970-01-01: Thu */
+	c->yday = cal_day_of_year(c->year, c->month, c->day);
+	c->wday = cal_weekday(days);
 	c->hour = (int)(secs / 3600);
 	c->min = (int)(secs / 60 % 60);
 	c->sec = (int)(secs % 60);
@@ -1052,41 +260,10 @@ static void civil_from(const struct moment *t, struct civil *c)
 
 static void moment_from_civil(const struct civil *c, struct moment *t)
 {
-	t->sec = days_from_civil(c->year, c->month, c->day) * 86400 +
-		 c->hour * 3600 + c->min * 60 + c->sec;
+	t->sec = cal_days(c->year, c->month, c->day) * 86400 + c->hour * 3600 +
+		 c->min * 60 + c->sec;
 	t->nsec = c->nsec;
 }
-
-/* ISO 8601 weeks: 53 when the year starts on a Thursday (or a leap year
- * on a Wednesday). */
-static int iso_weeks(long long y)
-{
-	long long jan1 = days_from_civil(y, 1, 1);
-	int wd = (int)(((jan1 % 7) + 7 + 3) % 7) + 1;
-	return wd == 4 || (wd == 3 && is_leap(y)) ? 53 : 52;
-}
-
-static void iso_week(const struct civil *c, long long *wyear, int *week)
-{
-	int w = (c->yday - c->wday + 10) / 7;
-	*wyear = c->year;
-	if (w < 1) {
-		*wyear = c->year - 1;
-		w = iso_weeks(*wyear);
-	} else if (w > iso_weeks(c->year)) {
-		*wyear = c->year + 1;
-		w = 1;
-	}
-	*week = w;
-}
-
-static const char *const month_names[12] = {
-	"January", "February", "March",	    "April",   "May",	   "June",
-	"July",	   "August",   "September", "October", "November", "December"
-};
-static const char *const day_names[7] = { "Monday",   "Tuesday", "Wednesday",
-					  "Thursday", "Friday",	 "Saturday",
-					  "Sunday" };
 
 static void put_pad(struct buf *b, long long v, int width)
 {
@@ -1105,19 +282,18 @@ static void put_name(struct buf *b, const char *name, int n)
 /* One run of a pattern letter; -1 when the generator cannot write it. */
 static int put_field(struct buf *b, char ch, int n, const struct civil *c)
 {
-	static const char *const quarters[4] = { "1st quarter", "2nd quarter",
-						 "3rd quarter", "4th quarter" };
 	long long wyear;
 	int week, q = (c->month - 1) / 3 + 1;
 	switch (ch) {
 	case 'G':
-		buf_addstr(b, n == 4 ? "Anno Domini" : n == 5 ? "A" : "AD");
+		/* always AD, as before the calendar was shared */
+		buf_addstr(b, cal_era_names[n == 4 ? 1 : n == 5 ? 2 : 0][1]);
 		return 0;
 	case 'y':
 	case 'u':
 	case 'Y':
 		if (ch == 'Y')
-			iso_week(c, &wyear, &week);
+			cal_iso_week(c->year, c->yday, c->wday, &wyear, &week);
 		else
 			wyear = c->year;
 		if (n == 2)
@@ -1133,7 +309,7 @@ static int put_field(struct buf *b, char ch, int n, const struct civil *c)
 		if (n <= 2)
 			put_pad(b, c->month, n);
 		else
-			put_name(b, month_names[c->month - 1], n);
+			put_name(b, cal_month_names[c->month - 1], n);
 		return 0;
 	case 'd':
 		put_pad(b, c->day, n);
@@ -1143,29 +319,27 @@ static int put_field(struct buf *b, char ch, int n, const struct civil *c)
 		return 0;
 	case 'Q':
 	case 'q':
-		if (n == 3)
-			buf_addf(b, "Q%d", q);
-		else if (n == 4)
-			buf_addstr(b, quarters[q - 1]);
+		if (n == 3 || n == 4)
+			buf_addstr(b, cal_quarter_names[n - 3][q - 1]);
 		else
 			put_pad(b, q, n == 2 ? 2 : 1);
 		return 0;
 	case 'w':
-		iso_week(c, &wyear, &week);
+		cal_iso_week(c->year, c->yday, c->wday, &wyear, &week);
 		put_pad(b, week, n);
 		return 0;
 	case 'F':
 		put_pad(b, (c->day - 1) / 7 + 1, n);
 		return 0;
 	case 'E':
-		put_name(b, day_names[c->wday - 1], n);
+		put_name(b, cal_day_names[c->wday - 1], n);
 		return 0;
 	case 'e':
 	case 'c':
 		if (n <= 2)
 			put_pad(b, c->wday, n);
 		else
-			put_name(b, day_names[c->wday - 1], n);
+			put_name(b, cal_day_names[c->wday - 1], n);
 		return 0;
 	case 'a':
 		buf_addstr(b, c->hour < 12 ? "AM" : "PM");
@@ -1304,8 +478,8 @@ static void add_months(struct moment *t, long long months)
 	m = c.year * 12 + (c.month - 1) + months;
 	c.year = floor_div(m, 12);
 	c.month = (int)(m - c.year * 12) + 1;
-	if (c.day > month_days(c.year, c.month))
-		c.day = month_days(c.year, c.month);
+	if (c.day > cal_month_days(c.year, c.month))
+		c.day = cal_month_days(c.year, c.month);
 	moment_from_civil(&c, t);
 }
 
@@ -1405,8 +579,8 @@ bad:
 		       cx->where, expr);
 }
 
-static int gen_datetime(struct gctx *cx, const char *type, const cJSON *gen,
-			cJSON **out)
+static int gen_datetime(struct gctx *cx, enum generator_type type,
+			const cJSON *gen, cJSON **out)
 {
 	const char *fmt = gen_str(gen, "format");
 	const char *expr = gen_str(gen, "expression");
@@ -1414,9 +588,9 @@ static int gen_datetime(struct gctx *cx, const char *type, const cJSON *gen,
 	struct moment t;
 	struct buf b;
 	if (!fmt)
-		fmt = !strcmp(type, "Date")   ? "yyyy-MM-dd"
-		      : !strcmp(type, "Time") ? "HH:mm:ss"
-					      : "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
+		fmt = type == G_DATE   ? "yyyy-MM-dd"
+		      : type == G_TIME ? "HH:mm:ss"
+				       : "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t.sec = (long long)ts.tv_sec;
 	t.nsec = ts.tv_nsec;
@@ -1736,6 +910,8 @@ static int gen_chars(struct gctx *c, const cJSON *gen, const char *key,
 	return 0;
 }
 
+#define RX_TRIES 8 /* draws checked before keeping the example */
+
 /*
  * Generated strings are checked with PCRE2: the generator ignores what it
  * cannot honour inside a pattern (an anchor or \b in the middle), so a few
@@ -1774,36 +950,40 @@ static int gen_value(struct gctx *c, const cJSON *gen, const cJSON *example,
 		     cJSON **out)
 {
 	const char *type = gen_str(gen, "type");
+	enum generator_type t;
 	*out = NULL;
 	if (!type)
 		return err_set(c->e, ERR_SHAPE, "generator %s: no type given",
 			       c->where);
-	if (!strcmp(type, "RandomInt"))
+	t = generator_parse(type);
+	switch (t) {
+	case G_RANDOM_INT:
 		return gen_random_int(c, gen, example, out);
-	if (!strcmp(type, "RandomDecimal"))
+	case G_RANDOM_DECIMAL:
 		return gen_random_decimal(c, gen, example, out);
-	if (!strcmp(type, "RandomHexadecimal"))
+	case G_RANDOM_HEXADECIMAL:
 		return gen_chars(c, gen, "digits", 8, "0123456789abcdef", out);
-	if (!strcmp(type, "RandomString"))
+	case G_RANDOM_STRING:
 		return gen_chars(c, gen, "size", 20,
 				 "abcdefghijklmnopqrstuvwxyz"
 				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
 				 out);
-	if (!strcmp(type, "Regex"))
+	case G_REGEX:
 		return gen_regex(c, gen, out);
-	if (!strcmp(type, "Uuid"))
+	case G_UUID:
 		return gen_uuid(c, gen, out);
-	if (!strcmp(type, "Date") || !strcmp(type, "Time") ||
-	    !strcmp(type, "DateTime"))
-		return gen_datetime(c, type, gen, out);
-	if (!strcmp(type, "RandomBoolean")) {
+	case G_DATE:
+	case G_TIME:
+	case G_DATETIME:
+		return gen_datetime(c, t, gen, out);
+	case G_RANDOM_BOOLEAN: {
 		int v = (int)(rng_next(&c->rng) >> 63);
 		*out = cJSON_IsString(example)
 			       ? cJSON_CreateString(v ? "true" : "false")
 			       : cJSON_CreateBool(v);
 		return 0;
 	}
-	if (!strcmp(type, "ProviderState")) {
+	case G_PROVIDER_STATE: {
 		const char *expr = gen_str(gen, "expression");
 		if (!expr)
 			return err_set(
@@ -1812,8 +992,11 @@ static int gen_value(struct gctx *c, const cJSON *gen, const cJSON *example,
 				c->where);
 		return gen_provider_state(c, expr, example, out);
 	}
-	if (!strcmp(type, "MockServerURL"))
+	case G_MOCK_SERVER_URL:
 		return gen_mock_url(c, gen, example, out);
+	case G_UNKNOWN:
+		break;
+	}
 	return err_set(c->e, ERR_UNSUPPORTED, "generator %s: unknown type '%s'",
 		       c->where, type);
 }

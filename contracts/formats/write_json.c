@@ -7,7 +7,7 @@
  * strings vs lists, v2 flat rules vs categories, bare vs wrapped bodies) and
  * refuses, with ERR_UNSUPPORTED, what the target cannot express.
  */
-#include "contracts/internal.h"
+#include "contracts/formats/formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -532,9 +532,6 @@ static int states_out(struct wr *w, const struct interaction *ix, cJSON *o)
 
 static int v4_fields_out(struct wr *w, const struct interaction *ix, cJSON *o)
 {
-	static const char *const types[] = { "Synchronous/HTTP",
-					     "Asynchronous/Messages",
-					     "Synchronous/Messages" };
 	if (w->to < SPEC_V4) {
 		if (ix->pending)
 			return unsupported(w, "a pending interaction");
@@ -548,7 +545,7 @@ static int v4_fields_out(struct wr *w, const struct interaction *ix, cJSON *o)
 			return unsupported(w, "a synchronous message");
 		return 0;
 	}
-	cJSON_AddStringToObject(o, "type", types[ix->type]);
+	cJSON_AddStringToObject(o, "type", interaction_type_name(ix->type));
 	if (ix->key)
 		cJSON_AddStringToObject(o, "key", ix->key);
 	if (ix->has_pending)

@@ -9,7 +9,8 @@
  * the model: the document is what gets written, and reading the result
  * back with contract_from_cjson checks that it is still a valid contract.
  */
-#include "contracts/contracts.h"
+#include "contracts/insight/insight.h"
+#include "contracts/formats/formats.h"
 
 #include <math.h>
 #include <stdlib.h>

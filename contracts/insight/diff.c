@@ -17,7 +17,7 @@
  *
  * docs/diff.md holds the table of rules with their reasons.
  */
-#include "contracts/contracts.h"
+#include "contracts/insight/insight.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -1418,8 +1418,6 @@ void diff_release(struct diff *d)
 
 static const char *const status_names[] = { "added", "removed", "changed" };
 static const char *const class_names[] = { "compatible", "breaking" };
-static const char *const type_json[] = { "http", "asynchronous",
-					 "synchronous" };
 
 /* A JSON string (also the quoting of the text form). */
 static void quoted(struct buf *out, const char *s)
@@ -1495,7 +1493,8 @@ static void diff_json(const struct diff *d, struct buf *out)
 		buf_addf(
 			out,
 			"],\n      \"status\": \"%s\",\n      \"type\": \"%s\"\n    }",
-			status_names[ix->status], type_json[ix->type % 3]);
+			status_names[ix->status],
+			interaction_report_name(ix->type));
 	}
 	buf_addstr(out, d->n ? "\n  ],\n" : "],\n");
 	buf_addstr(out, "  \"provider\": ");

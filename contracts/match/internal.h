@@ -1,55 +1,23 @@
 /*
- * Private to contracts/: the pieces the reader, writers and matching engine
- * share that are not part of the library's public interface.
+ * Private to contracts/: the matching engine's pieces (the rule index, the
+ * value formats, the XML parser), used by the engine, by the reader that
+ * checks a contract's formats at load time, and by white-box tests.
  */
-#ifndef ACCORD_CONTRACTS_INTERNAL_H
-#define ACCORD_CONTRACTS_INTERNAL_H
+#ifndef ACCORD_CONTRACTS_MATCH_INTERNAL_H
+#define ACCORD_CONTRACTS_MATCH_INTERNAL_H
 
-#include "contracts/contracts.h"
+#include "contracts/match/match.h"
 
 #include <limits.h>
+#include <stdint.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
-/* A compiled contract regex, shared by every matcher with its pattern. */
-struct regex {
-	pcre2_code *code;	   /* JIT-compiled where the platform allows */
-	pcre2_match_context *mctx; /* match and depth limits; read-only */
-	unsigned refs;
-};
-
-void regex_unref(struct regex *re);
-
-/*
- * read_json.c: parses JSON text (a leading UTF-8 BOM is skipped) with depth
- * and size limits; on a syntax error, err has the line and column.
- */
-cJSON *json_parse_located(const char *name, const char *buf, size_t len,
-			  struct err *e);
-
-/*
- * json.c: the value of a top-level member of a JSON object, found without
- * building the rest of the document; NULL if absent or malformed.
- */
-cJSON *json_member(const char *buf, size_t len, const char *key);
-
-/*
- * Called for each element of a streamed array; takes ownership of elem.
- * Returns 0 to go on, -1 (with its own error set) to stop the parse.
- */
-typedef int (*json_elem_fn)(void *ctx, const char *member, cJSON *elem,
-			    size_t index);
-
-/*
- * Parses a top-level object, handing the elements of the arrays named in
- * `members` (NULL-terminated) to fn one at a time instead of building them,
- * so a large contract never exists twice in memory. Those members appear
- * in the returned object as empty arrays.
- */
-cJSON *json_parse_streaming(const char *name, const char *buf, size_t len,
-			    const char *const *members, json_elem_fn fn,
-			    void *ctx, struct err *e);
+/* A rule path's weight times 2 for one more named element, saturating:
+ * paths deeper than 62 elements tie (and the longer wins) rather than
+ * overflow. match.c and ruleindex.c must score alike. */
+static inline long weight_x2(long w)
+{
+	return w > LONG_MAX / 2 ? LONG_MAX : w * 2;
+}
 
 /*
  * ruleindex.c: the rule paths of a category as a trie, for rule lookup
@@ -60,13 +28,6 @@ cJSON *json_parse_streaming(const char *name, const char *buf, size_t len,
  * rule_index_kid_rules() whether a child of the node has rules. The set
  * must outlive the index.
  */
-/* A rule path's weight times 2 for one more named element, saturating:
- * paths deeper than 62 elements tie (and the longer wins) rather than
- * overflow. match.c and ruleindex.c must score alike. */
-static inline long weight_x2(long w)
-{
-	return w > LONG_MAX / 2 ? LONG_MAX : w * 2;
-}
 struct rule_index;
 struct rule_index *rule_index_new(const struct rule_set *s);
 void rule_index_free(struct rule_index *x);
@@ -78,10 +39,7 @@ const struct rule *const *rule_index_rules(const struct rule_index *x,
 					   long *weight);
 int rule_index_kid_rules(const struct rule_index *x, uint32_t node);
 
-/* read_json.c: is v a v4 body object ({content, contentType, ...})? */
-int body_is_wrapped(const cJSON *v);
-
-/* formats.c: value formats used by matchers. */
+/* value_formats.c: value formats used by matchers. */
 
 /*
  * Checks a Java DateTimeFormatter / SimpleDateFormat pattern ("yyyy-MM-dd",

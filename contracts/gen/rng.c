@@ -1,0 +1,26 @@
+/*
+ * rng.c: the random stream generators draw from: splitmix64 over (seed,
+ * counter), so the same seed gives the same draws on every platform, and
+ * a stream needs no state beyond the two numbers.
+ */
+#include "contracts/gen/internal.h"
+
+uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = r->seed + ++r->counter * UINT64_C(0x9e3779b97f4a7c15);
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+uint64_t rng_below(struct rng *r, uint64_t n)
+{
+	uint64_t skew, x;
+	if (n == 0)
+		return rng_next(r);
+	skew = (UINT64_MAX - n + 1) % n;
+	do {
+		x = rng_next(r);
+	} while (x < skew);
+	return x % n;
+}
