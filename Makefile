@@ -9,7 +9,7 @@
 #   make format-check  clang-format, no changes allowed
 #   make install       PREFIX=/usr/local DESTDIR=
 #
-# Objects live in build/<config>/ (release, asan, fuzz).
+# Objects live in build/<config>/ (release, asan, tsan, fuzz).
 
 CONFIG ?= release
 BUILD := build/$(CONFIG)
@@ -38,6 +38,9 @@ ifeq ($(CONFIG),asan)
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 LDOPT := -fsanitize=address,undefined
+else ifeq ($(CONFIG),tsan)
+OPT := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDOPT := -fsanitize=thread
 else ifeq ($(CONFIG),fuzz)
 CC := clang
 OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
