@@ -95,10 +95,14 @@ void buf_release(struct buf *b)
 	buf_init(b, b->limit);
 }
 
+/* A buffer that never grew points at buf_empty, which every such buffer
+ * on every thread shares: it is never written, not even with the '\0' it
+ * already holds (a data race between threads). */
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->ptr[0] = '\0';
+	if (b->cap)
+		b->ptr[0] = '\0';
 }
 
 char *buf_detach(struct buf *b, size_t *len)

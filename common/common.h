@@ -29,8 +29,9 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 /*
  * struct buf: a growable byte buffer.
  * Invariants: ptr is never NULL after buf_init (it points at a static empty
- * string until the first growth), ptr[len] is always '\0', and growth is
- * overflow-checked. `limit` (0 = none) caps len: an addition that would pass
+ * string until the first growth; all threads share that string, so it is
+ * never written: cap == 0 means len == 0 and hands off), ptr[len] is always
+ * '\0', and growth is overflow-checked. `limit` (0 = none) caps len: an addition that would pass
  * it fails with -1 and leaves the buffer unchanged, so growth driven by
  * untrusted input fails cleanly instead of aborting.
  */

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,31 @@ START_TEST(test_buf_reset)
 	ck_assert_int_eq(buf_addstr(&b, "hi"), 0);
 	ck_assert_str_eq(b.ptr, "hi");
 	buf_release(&b);
+}
+END_TEST
+
+/* Empty buffers on two threads share the static empty string: resetting
+ * one must not write it (ThreadSanitizer saw a data race there). Only a
+ * CONFIG=tsan build can see this test fail. */
+static void *reset_empty_buffers(void *arg)
+{
+	int i;
+	for (i = 0; i < 1000; i++) {
+		struct buf b;
+		buf_init(&b, 0);
+		buf_reset(&b);
+		ck_assert_str_eq(b.ptr, "");
+	}
+	return arg;
+}
+
+START_TEST(test_buf_reset_threads)
+{
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, reset_empty_buffers, NULL),
+			 0);
+	reset_empty_buffers(NULL);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
 }
 END_TEST
 
@@ -527,6 +553,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tb, test_buf_ceiling);
 	tcase_add_test(tb, test_buf_overflow);
 	tcase_add_test(tb, test_buf_reset);
+	tcase_add_test(tb, test_buf_reset_threads);
 	tcase_add_test(tb, test_buf_detach);
 	tcase_add_test(tb, test_xgrow_and_strings);
 	suite_add_tcase(s, tb);
