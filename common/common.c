@@ -105,6 +105,31 @@ void buf_reset(struct buf *b)
 		b->ptr[0] = '\0';
 }
 
+void buf_setlen(struct buf *b, size_t len)
+{
+	if (len > b->len) {
+		fprintf(stderr,
+			"accord: fatal: buf_setlen(%zu) past the end "
+			"of a buffer of %zu bytes\n",
+			len, b->len);
+		abort();
+	}
+	if (!b->cap)
+		return; /* len is 0: the shared empty string stays unwritten */
+	b->len = len;
+	b->ptr[len] = '\0';
+}
+
+void buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_reset(b);
+		return;
+	}
+	memmove(b->ptr, b->ptr + n, b->len - n);
+	buf_setlen(b, b->len - n);
+}
+
 char *buf_detach(struct buf *b, size_t *len)
 {
 	char *p;

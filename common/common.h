@@ -46,7 +46,16 @@ void buf_init(struct buf *b, size_t limit);
 void buf_release(struct buf *b);
 /* Hands the bytes to the caller (free with free()); the buffer is reset. */
 char *buf_detach(struct buf *b, size_t *len);
+/* Empties the buffer and keeps its memory for reuse. */
 void buf_reset(struct buf *b);
+/*
+ * Cuts the buffer to its first `len` bytes (and its '\0' after them), the
+ * memory kept. `len` past the end is a bug: it aborts.
+ */
+void buf_setlen(struct buf *b, size_t len);
+/* Removes the first `n` bytes (all of them when n >= len), e.g. a request
+ * that has been handled, and moves the rest to the front. */
+void buf_consume(struct buf *b, size_t n);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_addstr(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);

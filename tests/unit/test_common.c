@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,7 @@ START_TEST(test_buf_reset)
 END_TEST
 
 /* Empty buffers on two threads share the static empty string: resetting
- * one must not write it (ThreadSanitizer saw a data race there). Only a
+ * (or cutting) one must not write it (ThreadSanitizer saw a data race there). Only a
  * CONFIG=tsan build can see this test fail. */
 static void *reset_empty_buffers(void *arg)
 {
@@ -178,6 +179,8 @@ static void *reset_empty_buffers(void *arg)
 		struct buf b;
 		buf_init(&b, 0);
 		buf_reset(&b);
+		buf_setlen(&b, 0);
+		buf_consume(&b, 1);
 		ck_assert_str_eq(b.ptr, "");
 	}
 	return arg;
@@ -190,6 +193,66 @@ START_TEST(test_buf_reset_threads)
 			 0);
 	reset_empty_buffers(NULL);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_buf_setlen)
+{
+	struct buf b;
+	size_t cap;
+	buf_init(&b, 0);
+	buf_setlen(&b, 0); /* never grown */
+	assert_buf_ok(&b);
+	ck_assert_int_eq(buf_addstr(&b, "hello, world"), 0);
+	cap = b.cap;
+	buf_setlen(&b, 12);
+	ck_assert_str_eq(b.ptr, "hello, world");
+	buf_setlen(&b, 5);
+	assert_buf_ok(&b);
+	ck_assert_str_eq(b.ptr, "hello");
+	ck_assert_uint_eq(b.cap, cap);
+	ck_assert_int_eq(buf_addstr(&b, "!"), 0);
+	ck_assert_str_eq(b.ptr, "hello!");
+	buf_setlen(&b, 0);
+	assert_buf_ok(&b);
+	ck_assert_str_eq(b.ptr, "");
+	buf_release(&b);
+}
+END_TEST
+
+/* Setting a length past the end is a bug in the caller: it aborts. */
+START_TEST(test_buf_setlen_past_end)
+{
+	struct buf b;
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	buf_init(&b, 0);
+	ck_assert_int_eq(buf_addstr(&b, "abc"), 0);
+	buf_setlen(&b, 4);
+}
+END_TEST
+
+START_TEST(test_buf_consume)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_consume(&b, 0); /* never grown */
+	buf_consume(&b, 3);
+	assert_buf_ok(&b);
+	ck_assert_int_eq(buf_addstr(&b, "GET /a\r\n\r\nGET /b"), 0);
+	buf_consume(&b, 0);
+	ck_assert_str_eq(b.ptr, "GET /a\r\n\r\nGET /b");
+	buf_consume(&b, 10);
+	assert_buf_ok(&b);
+	ck_assert_str_eq(b.ptr, "GET /b");
+	ck_assert_uint_eq(b.len, 6);
+	buf_consume(&b, 6);
+	assert_buf_ok(&b);
+	ck_assert_str_eq(b.ptr, "");
+	ck_assert_int_eq(buf_addstr(&b, "xy"), 0);
+	buf_consume(&b, 100);
+	assert_buf_ok(&b);
+	ck_assert_uint_eq(b.len, 0);
+	buf_release(&b);
 }
 END_TEST
 
@@ -554,6 +617,9 @@ static Suite *common_suite(void)
 	tcase_add_test(tb, test_buf_overflow);
 	tcase_add_test(tb, test_buf_reset);
 	tcase_add_test(tb, test_buf_reset_threads);
+	tcase_add_test(tb, test_buf_setlen);
+	tcase_add_test_raise_signal(tb, test_buf_setlen_past_end, SIGABRT);
+	tcase_add_test(tb, test_buf_consume);
 	tcase_add_test(tb, test_buf_detach);
 	tcase_add_test(tb, test_xgrow_and_strings);
 	suite_add_tcase(s, tb);
