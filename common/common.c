@@ -262,13 +262,16 @@ void err_setpos(struct err *e, int line, int col)
 const char *err_format(const struct err *e, struct buf *b)
 {
 	const char *src = e->source[0] ? e->source : "accord";
+	int r;
+	/* past the ceiling of b, what fitted stays and the rest is left out */
 	if (e->line)
-		buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
+		r = buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
 	else
-		buf_addf(b, "%s: error: ", src);
-	if (e->pointer[0])
-		buf_addf(b, "%s: ", e->pointer);
-	buf_addstr(b, e->msg);
+		r = buf_addf(b, "%s: error: ", src);
+	if (!r && e->pointer[0])
+		r = buf_addf(b, "%s: ", e->pointer);
+	if (!r)
+		r = buf_addstr(b, e->msg);
 	return b->ptr;
 }
 
@@ -486,7 +489,10 @@ int write_file_atomic(const char *path, const void *p, size_t len,
 	const char *s = p;
 	int fd;
 	buf_init(&tmp, 0);
-	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	if (buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid())) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		goto fail;
