@@ -1,7 +1,9 @@
 #!/bin/sh
 # Integration tests of `accord stub` over real sockets (port 0, 127.0.0.1):
-# the pact-js contracts served correctly, the admin API, malformed and
-# oversized requests, slow and vanishing clients, pipelining, signals.
+# the pact-js contracts served correctly, the admin API, slow and vanishing
+# clients, several connections and workers, signals. What can be said in
+# exact bytes over one connection (answers, the parser's refusals,
+# pipelining) is a fixture in fixtures/stub/ instead.
 #
 # usage: tests/stub.sh BUILD_DIR SHARED_DIR
 # Ends with "stub: N passed, N failed".
@@ -17,8 +19,6 @@ fail=0
 PID=
 
 . "$(dirname "$0")/lib.sh"
-
-status_of() { sed -n '1s/^HTTP\/1\.1 \([0-9]*\).*/\1/p'; }
 
 # 1. every HTTP interaction of the pact-js files, answered as contracted
 for f in "$SHARED"/fixtures-pactjs/*.json; do
@@ -43,80 +43,35 @@ if ! start_stub -v "$DEMO"; then
 	exit 1
 fi
 
-# 2. a request, HEAD, an unmatched request with its nearest miss
-out=$(curl -s -i "$URL/products/BOO-0042" -H 'Accept: application/json')
-case "$out" in
-*"HTTP/1.1 200"*'"sku":"BOO-0042"'*) ok "GET answered from the contract" ;;
-*) bad "GET answered from the contract" "$out" ;;
-esac
-out=$(curl -s -I "$URL/products/BOO-0042" -H 'Accept: application/json')
-case "$out" in
-*"HTTP/1.1 200"*"Content-Length: "*) ok "HEAD has the head of the GET" ;;
-*) bad "HEAD has the head of the GET" "$out" ;;
-esac
-out=$(curl -s -i "$URL/products/NOPE-1" -H 'Accept: application/json')
-case "$out" in
-*"HTTP/1.1 404"*'"nearest"'*'a request for a product'*'$.path'*)
-	ok "unmatched: 404 naming the nearest interaction" ;;
-*) bad "unmatched: 404 naming the nearest interaction" "$out" ;;
-esac
+# 2. an unmatched request is logged (its 404 and nearest miss, and the
+# answers to GET, HEAD, JSON and chunked bodies, pipelining and the
+# parser's 4xx: fixtures/stub/)
+curl -s -o /dev/null "$URL/products/NOPE-1" -H 'Accept: application/json'
 grep -q "unmatched GET /products/NOPE-1" "$TMP/err" &&
 	ok "unmatched request logged" ||
 	bad "unmatched request logged" "$(cat "$TMP/err")"
 
-# 3. bodies: JSON, chunked, Expect: 100-continue
+# 3. Expect: 100-continue (curl waits for the 100 before it sends the body)
 body='{"rating":5,"sku":"BOO-0042","text":"Still the best."}'
-out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' -d "$body")
-case "$out" in
-*"HTTP/1.1 201"*"Location: /reviews/1"*) ok "POST with a JSON body" ;;
-*) bad "POST with a JSON body" "$out" ;;
-esac
-out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
-	-H 'Transfer-Encoding: chunked' -d "$body")
-case "$out" in
-*"HTTP/1.1 201"*) ok "chunked request body" ;;
-*) bad "chunked request body" "$out" ;;
-esac
 out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
 	-H 'Expect: 100-continue' -d "$body")
 case "$out" in
 *"HTTP/1.1 100 Continue"*"HTTP/1.1 201"*) ok "Expect: 100-continue" ;;
 *) bad "Expect: 100-continue" "$out" ;;
 esac
-out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
-	-d '{"rating":5,"sku":"BOO-0042","text":"Still the best.","extra":1}')
-case "$out" in
-*"HTTP/1.1 404"*"unexpected key"*) ok "request body with an unexpected key: no match" ;;
-*) bad "request body with an unexpected key: no match" "$out" ;;
-esac
 
-# 4. pipelining and keep-alive: two requests in one write, two answers
-out=$(printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\nGET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n' |
-	"$HTTP" 127.0.0.1 "$PORT")
-n=$(printf '%s' "$out" | grep -o 'HTTP/1.1 200' | wc -l | tr -d ' ')
-[ "$n" = 2 ] && ok "pipelined requests answered in order" ||
-	bad "pipelined requests answered in order" "$out"
-
-# 5. malformed and oversized requests
-out=$(printf 'GET / HTTP/1.1\nHost: x\n\n' | "$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 400 ] && ok "bare LF: 400" || bad "bare LF: 400" "$out"
-out=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' |
-	"$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 400 ] && ok "Content-Length with Transfer-Encoding: 400" ||
-	bad "Content-Length with Transfer-Encoding: 400" "$out"
-big=$(head -c 17000 /dev/zero | tr '\0' 'a')
-out=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n' "$big" |
-	"$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 431 ] && ok "head over 16 KiB: 431" || bad "head over 16 KiB: 431" "$out"
-out=$(printf 'POST /reviews HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n' |
-	"$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 413 ] && ok "body over --max-body: 413" || bad "body over --max-body: 413" "$out"
+# open_conns N: the stub counts at least N open connections (the one that
+# asks is one of them)
+open_conns() {
+	n=$(curl -s "$URL/__accord/metrics" | sed -n 's/^accord_open_connections //p')
+	[ "${n:-0}" -ge "$1" ]
+}
 
 # 6. slow and vanishing clients leave the server serving
 printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\n\r\n' |
 	"$HTTP" --slow 1000 127.0.0.1 "$PORT" >/dev/null 2>&1 &
 slow=$!
-sleep 0.3
+poll open_conns 2 || bad "the slowloris client did not connect"
 out=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept: application/json')
 [ "$out" = 200 ] && ok "a slowloris client does not hold up others" ||
 	bad "a slowloris client does not hold up others" "$out"
