@@ -167,24 +167,9 @@ cmp -s "$TMP/a" "$TMP/d" && ok "same seed with --workers 4: identical decisions"
 cmp -s "$TMP/a" "$TMP/r" && ok "--replay JOURNAL: the recorded run's decisions again" ||
 	bad "--replay JOURNAL: the recorded run's decisions again" "$(diff "$TMP/a" "$TMP/r" | head)"
 
-# 4. rules changed at run time apply to the next request ---------------
-start_stub "$ITEMS" || bad "runtime: stub did not start" "$(cat "$TMP/err")"
-check "runtime: no rules, answered" "$(req "$URL/items/1")" "code=CURLE_OK status=200 *"
-out=$(curl -s -X POST --data-binary '{"name":"teapot","match":{"path":"^/items/1$"},"error":418}' "$URL/__accord/faults")
-check "runtime: POST adds a rule" "$out" '*"name":"teapot"*'
-check "runtime: the next request gets it" "$(req "$URL/items/1")" "code=CURLE_OK status=418 *"
-out=$(curl -s -X PUT -H 'Content-Type: application/yaml' --data-binary "$(printf 'seed: 5\nrules:\n  - name: gone\n    match: {path: "^/items/2$"}\n    close: true\n')" "$URL/__accord/faults")
-check "runtime: PUT replaces the profile (YAML)" "$out" '*"name":"gone"*"seed":5*'
-check "runtime: the old rule is gone" "$(req "$URL/items/1")" "code=CURLE_OK status=200 *"
-check "runtime: the new one applies" "$(req "$URL/items/2")" "code=CURLE_GOT_NOTHING *"
-out=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary '{"rules":[{"latency":"fast"}]}' "$URL/__accord/faults")
-check "runtime: a bad profile is refused with 400" "$out" "400"
-check "runtime: ... and the rules in force stay" "$(req "$URL/items/2")" "code=CURLE_GOT_NOTHING *"
-curl -s -X DELETE "$URL/__accord/faults/gone" >/dev/null
-check "runtime: DELETE one rule" "$(req "$URL/items/2")" "code=CURLE_OK status=200 *"
-stop_stub
-
-# 4b. SIGHUP reads --faults again; a bad profile keeps the rules in force
+# 4. rules changed at run time, through the admin API: fixtures/stub/0307
+# and 0308; SIGHUP reads --faults again, a bad profile keeps the rules in
+# force
 printf 'rules:\n  - {match: {path: "^/items/1$"}, error: 500}\n' >"$TMP/p.yaml"
 if start_stub --faults "$TMP/p.yaml" "$ITEMS"; then
 	check "SIGHUP: before, the first profile" "$(req "$URL/items/1")" "code=CURLE_OK status=500 *"

@@ -67,7 +67,7 @@ open_conns() {
 	[ "${n:-0}" -ge "$1" ]
 }
 
-# 6. slow and vanishing clients leave the server serving
+# 4. slow and vanishing clients leave the server serving
 printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\n\r\n' |
 	"$HTTP" --slow 1000 127.0.0.1 "$PORT" >/dev/null 2>&1 &
 slow=$!
@@ -85,7 +85,8 @@ out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept
 [ "$out" = 200 ] && ok "clients vanishing mid-request and mid-response" ||
 	bad "clients vanishing mid-request and mid-response" "$out"
 
-# 7. the admin API
+# 5. the admin API: what varies (health's uptime, journal times, metrics);
+# state, DELETE requests, unknown endpoints, the token: fixtures/stub/03xx
 out=$(curl -s "$URL/__accord/health")
 case "$out" in
 *'"status":"ok"'*'"interactions":3'*) ok "admin: health" ;;
@@ -101,48 +102,23 @@ long=$(printf '%s' "$out" | grep -o '"ms":[0-9.e-]*' | grep -c '\.[0-9]\{4,\}')
 [ -n "$(printf '%s' "$out" | grep -o '"ms":')" ] && [ "$long" = 0 ] &&
 	ok "admin: journal times in ms to the microsecond" ||
 	bad "admin: journal times in ms to the microsecond" "$out"
-out=$(curl -s -X DELETE "$URL/__accord/requests"; curl -s "$URL/__accord/requests")
-case "$out" in
-*'"cleared":'*'"requests":[]'*) ok "admin: DELETE requests" ;;
-*) bad "admin: DELETE requests" "$out" ;;
-esac
 out=$(curl -s "$URL/__accord/metrics")
 case "$out" in
 *'accord_requests_total{interaction="a request for a product",status="200"}'*accord_unmatched_total*accord_request_duration_seconds_bucket*)
 	ok "admin: metrics" ;;
 *) bad "admin: metrics" "$out" ;;
 esac
-out=$(curl -s -X PUT "$URL/__accord/state" -d '{"states": ["a product exists"]}'; curl -s "$URL/__accord/state")
-case "$out" in
-*'"states":["a product exists"]'*) ok "admin: PUT and GET state" ;;
-*) bad "admin: PUT and GET state" "$out" ;;
-esac
-out=$(curl -s -X POST "$URL/__accord/state" -d '{"state":"a product exists","params":{"sku":"X"},"action":"setup"}')
-case "$out" in
-*'"sku":"X"'*) ok "admin: Pact state change answers with the params" ;;
-*) bad "admin: Pact state change answers with the params" "$out" ;;
-esac
-out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/nope")
-[ "$out" = 404 ] && ok "admin: unknown endpoint 404" || bad "admin: unknown endpoint 404" "$out"
 
-# 8. SIGTERM drains and exits 0
+# 6. SIGTERM drains and exits 0
 stop_stub && ok "SIGTERM: clean exit" || bad "SIGTERM: clean exit" "status $rc"
 
-# 9. an admin token is required when set
-if start_stub --admin-token s3cret "$DEMO"; then
-	a=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/health")
-	b=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' "$URL/__accord/health")
-	[ "$a$b" = 401200 ] && ok "admin token" || bad "admin token" "$a $b"
-	stop_stub
-else
-	bad "admin token: stub did not start" "$(cat "$TMP/err")"
-fi
+# 7. a host that is not loopback needs an admin token
 "$A" stub --host 0.0.0.0 --port 0 "$DEMO" >/dev/null 2>"$TMP/err"
 [ $? = 2 ] && grep -q "admin-token is required" "$TMP/err" &&
 	ok "non-loopback host without a token is refused" ||
 	bad "non-loopback host without a token is refused" "$(cat "$TMP/err")"
 
-# 9b. --admin-port moves the admin API to a port of its own
+# 7b. --admin-port moves the admin API to a port of its own
 if start_stub --admin-port 0 "$DEMO"; then
 	AURL=$(sed -n 's#^admin API on \(.*\)/__accord/$#\1#p' "$TMP/out")
 	a=$(curl -s -o /dev/null -w '%{http_code}' "$AURL/__accord/health")
@@ -155,7 +131,7 @@ else
 	bad "--admin-port: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9c. --generators: RandomInt, Regex, and ProviderState from the state's params
+# 7c. --generators: RandomInt, Regex, and ProviderState from the state's params
 if start_stub --generators fixtures/stub/generators.json; then
 	curl -s -o /dev/null -X POST "$URL/__accord/state" \
 		-d '{"state": "an order exists", "params": {"id": 42}, "action": "setup"}'
@@ -170,7 +146,7 @@ else
 	bad "--generators: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9d. idle connections are closed by the server (--idle-timeout 1): the
+# 7d. idle connections are closed by the server (--idle-timeout 1): the
 # client below would wait 10 s for an answer that never comes
 if start_stub --idle-timeout 1 "$DEMO"; then
 	if printf '' | timeout 8 "$HTTP" --timeout 10000 127.0.0.1 "$PORT"; then
@@ -183,23 +159,19 @@ else
 	bad "--idle-timeout: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9e. --unmatched-status, --state and --log-format json
-if start_stub --unmatched-status 418 --state "a product exists" --log-format json "$DEMO"; then
-	a=$(curl -s -o /dev/null -w '%{http_code}' "$URL/nope")
-	b=$(curl -s "$URL/__accord/state")
+# 7e. --log-format json (the answers under --unmatched-status and
+# --state: fixtures/stub/0305)
+if start_stub --unmatched-status 418 --log-format json "$DEMO"; then
+	curl -s -o /dev/null "$URL/nope"
 	stop_stub
-	case "$a $b" in
-	'418 {"states":["a product exists"]'*)
-		grep -q '"event":"unmatched".*"target":"/nope".*"status":418' "$TMP/err" &&
-			ok "--unmatched-status, --state, --log-format json" ||
-			bad "--log-format json" "$(cat "$TMP/err")" ;;
-	*) bad "--unmatched-status, --state" "$a $b" ;;
-	esac
+	grep -q '"event":"unmatched".*"target":"/nope".*"status":418' "$TMP/err" &&
+		ok "--log-format json logs the unmatched request and its status" ||
+		bad "--log-format json" "$(cat "$TMP/err")"
 else
 	bad "--unmatched-status: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9f. past --max-connections, a new connection gets 503
+# 7f. past --max-connections, a new connection gets 503
 if start_stub --max-connections 1 "$DEMO"; then
 	printf 'GET /products/BOO-0042 HTTP/1.1\r\n' |
 		"$HTTP" --timeout 10000 127.0.0.1 "$PORT" >/dev/null &
@@ -221,7 +193,7 @@ else
 	bad "--max-connections: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 10. --workers: several loops on one port
+# 8. --workers: several loops on one port
 if start_stub --workers 2 "$DEMO"; then
 	codes=
 	for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -235,7 +207,7 @@ else
 	bad "--workers 2: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 11. --explain says why an interaction won
+# 9. --explain says why an interaction won
 if start_stub --explain "$DEMO"; then
 	curl -s -o /dev/null "$URL/products/BOO-0042" -H 'Accept: application/json'
 	stop_stub
@@ -246,7 +218,7 @@ else
 	bad "--explain: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 12. SIGHUP reloads; a bad reload keeps the old contracts
+# 10. SIGHUP reloads; a bad reload keeps the old contracts
 cp "$DEMO" "$TMP/c.json"
 if start_stub "$TMP/c.json"; then
 	curl -s -o /dev/null -H 'Accept: application/json' "$URL/products/BOO-0042"
