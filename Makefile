@@ -2,7 +2,7 @@
 #
 #   make               build/accord
 #   make test          unit, specification and fixture tests
-#   make check         the same tests under ASan + UBSan
+#   make check         the same tests under ASan + UBSan, then under TSan
 #   make fuzz          libFuzzer targets, FUZZ_TIME seconds each (clang)
 #   make demo          build and run accord on the bundled example
 #   make bench         benchmarks
@@ -131,8 +131,12 @@ test: deps
 test-run: $(BUILD)/accord $(UNIT_BINS) $(TOOL_BINS)
 	@sh tests/run.sh $(BUILD) $(SHARED)
 
+# ThreadSanitizer after ASan: the stub's worker threads (--workers), the
+# libuv thread pool, accord diff's load threads (tests/run.sh collects
+# the reports and handles kernels that randomise mmap too much for it)
 check: deps
 	@$(MAKE) --no-print-directory CONFIG=asan test-run
+	@$(MAKE) --no-print-directory CONFIG=tsan test-run
 
 # Each target runs FUZZ_TIME seconds; crashes, leaks and slow inputs
 # (over 10 s) are saved in build/fuzz/ and fail the run after all targets.
