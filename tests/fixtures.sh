@@ -57,8 +57,12 @@ if [ ! -x "$bin" ]; then
 fi
 SHARED=$(cd "$shared_arg" 2>/dev/null && pwd) || SHARED=$shared_arg
 
+# start_server (the stub family), poll; its traps are replaced below
+. "$here/lib.sh"
+
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/accord-fixtures.XXXXXX") || exit 2
-trap 'rm -rf "$scratch"' EXIT
+PID=
+trap '[ -z "$PID" ] || kill -KILL $PID 2>/dev/null; rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
 
 # A hanging accord (say, a regex without limits) must fail, not block CI.
@@ -121,6 +125,19 @@ selected() {
 		esac
 	done
 	return 1
+}
+
+# verdict NAME: prints "ok NAME", or "FAIL NAME" and the reasons in $log,
+# as $ok says, and counts it
+verdict() {
+	if [ $ok -eq 1 ]; then
+		echo "ok $1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $1"
+		cat "$log"
+		failed=$((failed + 1))
+	fi
 }
 
 run_one() {
@@ -192,15 +209,7 @@ run_one() {
 			fi
 		fi
 	fi
-
-	if [ $ok -eq 1 ]; then
-		echo "ok $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name"
-		cat "$log"
-		failed=$((failed + 1))
-	fi
+	verdict "$name"
 }
 
 # A fixture of the stub family: `accord stub --port 0` with the folder's
@@ -246,38 +255,31 @@ run_stub_one() {
 		ok=0
 	fi
 
-	spid=
+	PID=
 	if [ $ok -eq 1 ]; then
-		: >"$TMP/.out"
-		(
-			cd "$TMP" || exit 125
-			set -- stub --port 0
-			[ -f "$d/faults.yaml" ] && set -- "$@" --faults "$d/faults.yaml"
-			eval "set -- \"\$@\" $line" || exit 125
-			exec $stub_limit "$bin" "$@" "$contract"
-		) </dev/null >"$TMP/.out" 2>"$TMP/.stderr" &
-		spid=$!
-		# polls for "listening on URL" (10 s at most)
-		url=
-		i=0
-		while [ $i -lt 200 ]; do
-			url=$(sed -n 's/^listening on //p' "$TMP/.out")
-			[ -n "$url" ] && break
-			kill -0 $spid 2>/dev/null || break
-			sleep 0.05
-			i=$((i + 1))
-		done
-		if [ -z "$url" ]; then
-			kill -TERM $spid 2>/dev/null
-			wait $spid
-			echo "    the stub did not start (exit status $?)" >>"$log"
-			spid=
+		set -- stub --port 0
+		[ -f "$d/faults.yaml" ] && set -- "$@" --faults "$d/faults.yaml"
+		# a syntax error in eval would end this shell: try it in one
+		# of its own first
+		if ! (eval "set -- $line") 2>/dev/null; then
+			echo "    $name/args does not read as shell words" >>"$log"
 			ok=0
+		else
+			eval "set -- \"\$@\" $line"
+			if ! start_server "$TMP/.out" "$TMP/.stderr" \
+				$stub_limit "$bin" "$@" "$contract"; then
+				kill -TERM $PID 2>/dev/null
+				wait $PID
+				echo "    the stub did not start (exit" \
+					"status $?)" >>"$log"
+				PID=
+				ok=0
+			fi
 		fi
 	fi
 
 	if [ $ok -eq 1 ]; then
-		"$http_tool" 127.0.0.1 "${url##*:}" <"$d/request" \
+		"$http_tool" 127.0.0.1 "$PORT" <"$d/request" \
 			>"$TMP/.response" 2>"$TMP/.http-stderr"
 		case $? in
 		0) got_end=close ;;
@@ -307,10 +309,11 @@ run_stub_one() {
 		fi
 	fi
 
-	if [ -n "$spid" ]; then
-		kill -TERM $spid 2>/dev/null
-		wait $spid
+	if [ -n "$PID" ]; then
+		kill -TERM $PID 2>/dev/null
+		wait $PID
 		src=$?
+		PID=
 		if [ $src -ne 0 ]; then
 			echo "    the stub exited with status $src after SIGTERM" \
 				>>"$log"
@@ -321,15 +324,7 @@ run_stub_one() {
 		echo "    the stub's stderr:" >>"$log"
 		sed 's/^/    /' "$TMP/.stderr" | head -20 >>"$log"
 	fi
-
-	if [ $ok -eq 1 ]; then
-		echo "ok $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name"
-		cat "$log"
-		failed=$((failed + 1))
-	fi
+	verdict "$name"
 }
 
 found=0
