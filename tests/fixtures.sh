@@ -327,23 +327,25 @@ run_stub_one() {
 	verdict "$name"
 }
 
-found=0
-for d in "$root"/fixtures/cli/[0-9][0-9][0-9][0-9]-*/; do
-	[ -d "$d" ] || continue
-	d=${d%/}
-	selected "$(basename "$d")" "$@" || continue
-	found=$((found + 1))
-	run_one "$d"
-done
-http_tool=$(dirname "$bin")/tests/tool_http
-if [ -x "$http_tool" ]; then
-	for d in "$root"/fixtures/stub/[0-9][0-9][0-9][0-9]-*/; do
+# walk FAMILY RUN [NAME...]: RUN on each selected fixtures/FAMILY/NNNN-slug
+walk() {
+	family=$1
+	runner=$2
+	shift 2
+	for d in "$root/fixtures/$family"/[0-9][0-9][0-9][0-9]-*/; do
 		[ -d "$d" ] || continue
 		d=${d%/}
 		selected "$(basename "$d")" "$@" || continue
 		found=$((found + 1))
-		run_stub_one "$d"
+		$runner "$d"
 	done
+}
+
+found=0
+walk cli run_one "$@"
+http_tool=$(dirname "$bin")/tests/tool_http
+if [ -x "$http_tool" ]; then
+	walk stub run_stub_one "$@"
 elif [ $# -eq 0 ]; then
 	echo "FAIL stub fixtures: $http_tool is missing"
 	failed=$((failed + 1))
