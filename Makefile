@@ -2,14 +2,14 @@
 #
 #   make               build/accord
 #   make test          unit, specification and fixture tests
-#   make check         the same tests under ASan + UBSan
+#   make check         the same tests under ASan + UBSan, then under TSan
 #   make fuzz          libFuzzer targets, FUZZ_TIME seconds each (clang)
 #   make demo          build and run accord on the bundled example
 #   make bench         benchmarks
 #   make format-check  clang-format, no changes allowed
 #   make install       PREFIX=/usr/local DESTDIR=
 #
-# Objects live in build/<config>/ (release, asan, fuzz).
+# Objects live in build/<config>/ (release, asan, tsan, fuzz).
 
 CONFIG ?= release
 BUILD := build/$(CONFIG)
@@ -38,6 +38,9 @@ ifeq ($(CONFIG),asan)
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 LDOPT := -fsanitize=address,undefined
+else ifeq ($(CONFIG),tsan)
+OPT := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDOPT := -fsanitize=thread
 else ifeq ($(CONFIG),fuzz)
 CC := clang
 OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
@@ -136,8 +139,12 @@ test: deps
 test-run: $(BUILD)/accord $(UNIT_BINS) $(TOOL_BINS)
 	@sh tests/run.sh $(BUILD) $(SHARED)
 
+# ThreadSanitizer after ASan: the stub's worker threads (--workers), the
+# libuv thread pool, accord diff's load threads (tests/run.sh collects
+# the reports and handles kernels that randomise mmap too much for it)
 check: deps
 	@$(MAKE) --no-print-directory CONFIG=asan test-run
+	@$(MAKE) --no-print-directory CONFIG=tsan test-run
 
 # Each target runs FUZZ_TIME seconds; crashes, leaks and slow inputs
 # (over 10 s) are saved in build/fuzz/ and fail the run after all targets.

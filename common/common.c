@@ -95,10 +95,39 @@ void buf_release(struct buf *b)
 	buf_init(b, b->limit);
 }
 
+/* A buffer that never grew points at buf_empty, which every such buffer
+ * on every thread shares: it is never written, not even with the '\0' it
+ * already holds (a data race between threads). */
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->ptr[0] = '\0';
+	if (b->cap)
+		b->ptr[0] = '\0';
+}
+
+void buf_setlen(struct buf *b, size_t len)
+{
+	if (len > b->len) {
+		fprintf(stderr,
+			"accord: fatal: buf_setlen(%zu) past the end "
+			"of a buffer of %zu bytes\n",
+			len, b->len);
+		abort();
+	}
+	if (!b->cap)
+		return; /* len is 0: the shared empty string stays unwritten */
+	b->len = len;
+	b->ptr[len] = '\0';
+}
+
+void buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_reset(b);
+		return;
+	}
+	memmove(b->ptr, b->ptr + n, b->len - n);
+	buf_setlen(b, b->len - n);
 }
 
 char *buf_detach(struct buf *b, size_t *len)
@@ -233,13 +262,16 @@ void err_setpos(struct err *e, int line, int col)
 const char *err_format(const struct err *e, struct buf *b)
 {
 	const char *src = e->source[0] ? e->source : "accord";
+	int r;
+	/* past the ceiling of b, what fitted stays and the rest is left out */
 	if (e->line)
-		buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
+		r = buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
 	else
-		buf_addf(b, "%s: error: ", src);
-	if (e->pointer[0])
-		buf_addf(b, "%s: ", e->pointer);
-	buf_addstr(b, e->msg);
+		r = buf_addf(b, "%s: error: ", src);
+	if (!r && e->pointer[0])
+		r = buf_addf(b, "%s: ", e->pointer);
+	if (!r)
+		r = buf_addstr(b, e->msg);
 	return b->ptr;
 }
 
@@ -457,7 +489,10 @@ int write_file_atomic(const char *path, const void *p, size_t len,
 	const char *s = p;
 	int fd;
 	buf_init(&tmp, 0);
-	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	if (buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid())) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		goto fail;

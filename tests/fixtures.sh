@@ -1,7 +1,8 @@
 #!/bin/sh
-# fixtures.sh: runs the fixture-driven CLI tests, one directory per test,
-# in the spirit of curl's tests/data: what goes in, the command, and the
-# bytes that must come out.
+# fixtures.sh: runs the fixture-driven tests, one directory per test, in
+# the spirit of curl's tests/data: what goes in, the command, and the bytes
+# that must come out. Two families: fixtures/cli/ (a command line) and
+# fixtures/stub/ (raw bytes sent to `accord stub` over a socket).
 #
 # usage: tests/fixtures.sh BINARY SHARED_DIR [NAME...]
 #
@@ -27,8 +28,12 @@
 #                as above, with
 #   after-stdout optional.
 #
-# Every other file is an input. Prints "ok NAME" or "FAIL NAME" and the
-# reasons, then tests/roundtrip.sh's results, and ends with the line
+# Every other file is an input. Each fixtures/stub/NNNN-slug/ is run by
+# run_stub_one below: its files and rules are in fixtures/stub/README.md.
+# The stub family needs tests/tool_http built beside BINARY (build/X/tests/).
+#
+# Prints "ok NAME" or "FAIL NAME" and the reasons, then
+# tests/roundtrip.sh's results, and ends with the line
 # "fixtures: N passed, N failed"; exits 1 if anything failed.
 set -u
 
@@ -52,15 +57,26 @@ if [ ! -x "$bin" ]; then
 fi
 SHARED=$(cd "$shared_arg" 2>/dev/null && pwd) || SHARED=$shared_arg
 
+# start_server (the stub family), poll; its traps are replaced below
+. "$here/lib.sh"
+
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/accord-fixtures.XXXXXX") || exit 2
-trap 'rm -rf "$scratch"' EXIT
+PID=
+trap '[ -z "$PID" ] || kill -KILL $PID 2>/dev/null; rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
 
 # A hanging accord (say, a regex without limits) must fail, not block CI.
+# A stub is stopped with SIGTERM: --foreground passes it on to the stub
+# alone (without it, timeout signals its whole process group too, and the
+# second SIGTERM kills a stub that is shutting down after the first).
 if command -v timeout >/dev/null 2>&1; then
 	limit="timeout 60"
+	stub_limit=
+	timeout --foreground 1 true 2>/dev/null &&
+		stub_limit="timeout --foreground 60"
 else
 	limit=
+	stub_limit=
 fi
 
 passed=0
@@ -109,6 +125,19 @@ selected() {
 		esac
 	done
 	return 1
+}
+
+# verdict NAME: prints "ok NAME", or "FAIL NAME" and the reasons in $log,
+# as $ok says, and counts it
+verdict() {
+	if [ $ok -eq 1 ]; then
+		echo "ok $1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $1"
+		cat "$log"
+		failed=$((failed + 1))
+	fi
 }
 
 run_one() {
@@ -180,27 +209,150 @@ run_one() {
 			fi
 		fi
 	fi
+	verdict "$name"
+}
+
+# A fixture of the stub family: `accord stub --port 0` with the folder's
+# faults.yaml, args and contract (or fixtures/stub/default.yaml), the
+# bytes of `request` sent over one connection by tool_http, and what comes
+# back until the server ends the connection compared with `response`;
+# `end` (optional) says how it must end: close (FIN) or reset (RST). The
+# stub must then exit 0 on SIGTERM.
+run_stub_one() {
+	d=$1
+	name=stub/$(basename "$d")
+	DIR=$d
+	TMP=$scratch/stub-$(basename "$d")
+	log=$TMP.log
+	mkdir -p "$TMP"
+	: >"$log"
+	ok=1
+
+	contract=$root/fixtures/stub/default.yaml
+	for c in "$d/contract.json" "$d/contract.yaml" "$d/contract.yml"; do
+		if [ -f "$c" ]; then
+			contract=$c
+			break
+		fi
+	done
+	line=
+	if [ -f "$d/args" ]; then
+		IFS= read -r line <"$d/args" || :
+	fi
+	want_end=
+	if [ -f "$d/end" ]; then
+		IFS= read -r want_end <"$d/end" || :
+	fi
+	case $want_end in
+	'' | close | reset) ;;
+	*)
+		echo "    $name/end must say close or reset" >>"$log"
+		ok=0
+		;;
+	esac
+	if [ ! -f "$d/request" ]; then
+		echo "    no $name/request" >>"$log"
+		ok=0
+	fi
+
+	PID=
+	if [ $ok -eq 1 ]; then
+		set -- stub --port 0
+		[ -f "$d/faults.yaml" ] && set -- "$@" --faults "$d/faults.yaml"
+		# a syntax error in eval would end this shell: try it in one
+		# of its own first
+		if ! (eval "set -- $line") 2>/dev/null; then
+			echo "    $name/args does not read as shell words" >>"$log"
+			ok=0
+		else
+			eval "set -- \"\$@\" $line"
+			if ! start_server "$TMP/.out" "$TMP/.stderr" \
+				$stub_limit "$bin" "$@" "$contract"; then
+				kill -TERM $PID 2>/dev/null
+				wait $PID
+				echo "    the stub did not start (exit" \
+					"status $?)" >>"$log"
+				PID=
+				ok=0
+			fi
+		fi
+	fi
 
 	if [ $ok -eq 1 ]; then
-		echo "ok $name"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $name"
-		cat "$log"
-		failed=$((failed + 1))
+		"$http_tool" 127.0.0.1 "$PORT" <"$d/request" \
+			>"$TMP/.response" 2>"$TMP/.http-stderr"
+		case $? in
+		0) got_end=close ;;
+		4) got_end=reset ;;
+		3) got_end="no end: the connection was still open after 5 s" ;;
+		*) got_end="tool_http failed: $(cat "$TMP/.http-stderr")" ;;
+		esac
+		case $want_end:$got_end in
+		close:close | reset:reset | :close | :reset) ;;
+		*)
+			echo "    the connection ended by $got_end," \
+				"expected ${want_end:-close or reset}" >>"$log"
+			ok=0
+			;;
+		esac
+		if [ ! -f "$d/response" ]; then
+			cp "$TMP/.response" "$d/response.new"
+			echo "    no $name/response: what came back is in" \
+				"$name/response.new" >>"$log"
+			ok=0
+		elif ! cmp -s "$d/response" "$TMP/.response"; then
+			# cat -v shows CR, NUL and the rest as text
+			cat -v "$d/response" >"$TMP/.want"
+			cat -v "$TMP/.response" >"$TMP/.got"
+			same "$TMP/.want" "$TMP/.got" "response" || :
+			ok=0
+		fi
 	fi
+
+	if [ -n "$PID" ]; then
+		kill -TERM $PID 2>/dev/null
+		wait $PID
+		src=$?
+		PID=
+		if [ $src -ne 0 ]; then
+			echo "    the stub exited with status $src after SIGTERM" \
+				>>"$log"
+			ok=0
+		fi
+	fi
+	if [ $ok -eq 0 ] && [ -s "$TMP/.stderr" ]; then
+		echo "    the stub's stderr:" >>"$log"
+		sed 's/^/    /' "$TMP/.stderr" | head -20 >>"$log"
+	fi
+	verdict "$name"
+}
+
+# walk FAMILY RUN [NAME...]: RUN on each selected fixtures/FAMILY/NNNN-slug
+walk() {
+	family=$1
+	runner=$2
+	shift 2
+	for d in "$root/fixtures/$family"/[0-9][0-9][0-9][0-9]-*/; do
+		[ -d "$d" ] || continue
+		d=${d%/}
+		selected "$(basename "$d")" "$@" || continue
+		found=$((found + 1))
+		$runner "$d"
+	done
 }
 
 found=0
-for d in "$root"/fixtures/cli/[0-9][0-9][0-9][0-9]-*/; do
-	[ -d "$d" ] || continue
-	d=${d%/}
-	selected "$(basename "$d")" "$@" || continue
-	found=$((found + 1))
-	run_one "$d"
-done
+walk cli run_one "$@"
+http_tool=$(dirname "$bin")/tests/tool_http
+if [ -x "$http_tool" ]; then
+	walk stub run_stub_one "$@"
+elif [ $# -eq 0 ]; then
+	echo "FAIL stub fixtures: $http_tool is missing"
+	failed=$((failed + 1))
+fi
 if [ $found -eq 0 ]; then
-	echo "FAIL fixtures: nothing selected under $root/fixtures/cli"
+	echo "FAIL fixtures: nothing selected under $root/fixtures/cli" \
+		"or $root/fixtures/stub"
 	failed=$((failed + 1))
 fi
 

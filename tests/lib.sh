@@ -34,16 +34,22 @@ start_server() {
 	[ -n "$URL" ]
 }
 
-# wait_for TEXT FILE: waits (5 s at most) until FILE holds TEXT (a basic
-# regular expression); fails when it never does.
-wait_for() {
+# poll CMD...: runs CMD every 50 ms until it succeeds, 5 s at most; fails
+# when it never does. What tests wait for instead of sleeping.
+poll() {
 	w=0
 	while [ $w -lt 100 ]; do
-		grep -q "$1" "$2" 2>/dev/null && return 0
+		"$@" && return 0
 		sleep 0.05
 		w=$((w + 1))
 	done
 	return 1
+}
+
+# wait_for TEXT FILE: waits (5 s at most) until FILE holds TEXT (a basic
+# regular expression); fails when it never does.
+wait_for() {
+	poll grep -qs "$1" "$2"
 }
 
 # start_stub ARGS...: a stub on a free port, output in $TMP/out, $TMP/err.

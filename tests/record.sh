@@ -330,10 +330,10 @@ if start_upstream --latency 3s "$F/provider.json"; then
 	fi
 	stop_upstream
 fi
-# a port that was free a moment ago: nobody listens there now
-start_upstream "$F/provider.json"
-DOWN=$UURL
-stop_upstream
+# an upstream nobody listens on: port 1, which a bind to port 0 never
+# gets (a port freed a moment ago could be taken again, even by the
+# recorder itself, which then forwarded to itself)
+DOWN=http://127.0.0.1:1
 if start_record --upstream "$DOWN" --consumer web --provider catalog --out "$TMP/down.json"; then
 	get "$URL/items/42" down
 	st=$(cat "$TMP/down.status")

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Integration tests of `accord stub` over real sockets (port 0, 127.0.0.1):
-# the pact-js contracts served correctly, the admin API, malformed and
-# oversized requests, slow and vanishing clients, pipelining, signals.
+# the pact-js contracts served correctly, the admin API, slow and vanishing
+# clients, several connections and workers, signals. What can be said in
+# exact bytes over one connection (answers, the parser's refusals,
+# pipelining) is a fixture in fixtures/stub/ instead.
 #
 # usage: tests/stub.sh BUILD_DIR SHARED_DIR
 # Ends with "stub: N passed, N failed".
@@ -17,8 +19,6 @@ fail=0
 PID=
 
 . "$(dirname "$0")/lib.sh"
-
-status_of() { sed -n '1s/^HTTP\/1\.1 \([0-9]*\).*/\1/p'; }
 
 # 1. every HTTP interaction of the pact-js files, answered as contracted
 for f in "$SHARED"/fixtures-pactjs/*.json; do
@@ -43,80 +43,35 @@ if ! start_stub -v "$DEMO"; then
 	exit 1
 fi
 
-# 2. a request, HEAD, an unmatched request with its nearest miss
-out=$(curl -s -i "$URL/products/BOO-0042" -H 'Accept: application/json')
-case "$out" in
-*"HTTP/1.1 200"*'"sku":"BOO-0042"'*) ok "GET answered from the contract" ;;
-*) bad "GET answered from the contract" "$out" ;;
-esac
-out=$(curl -s -I "$URL/products/BOO-0042" -H 'Accept: application/json')
-case "$out" in
-*"HTTP/1.1 200"*"Content-Length: "*) ok "HEAD has the head of the GET" ;;
-*) bad "HEAD has the head of the GET" "$out" ;;
-esac
-out=$(curl -s -i "$URL/products/NOPE-1" -H 'Accept: application/json')
-case "$out" in
-*"HTTP/1.1 404"*'"nearest"'*'a request for a product'*'$.path'*)
-	ok "unmatched: 404 naming the nearest interaction" ;;
-*) bad "unmatched: 404 naming the nearest interaction" "$out" ;;
-esac
+# 2. an unmatched request is logged (its 404 and nearest miss, and the
+# answers to GET, HEAD, JSON and chunked bodies, pipelining and the
+# parser's 4xx: fixtures/stub/)
+curl -s -o /dev/null "$URL/products/NOPE-1" -H 'Accept: application/json'
 grep -q "unmatched GET /products/NOPE-1" "$TMP/err" &&
 	ok "unmatched request logged" ||
 	bad "unmatched request logged" "$(cat "$TMP/err")"
 
-# 3. bodies: JSON, chunked, Expect: 100-continue
+# 3. Expect: 100-continue (curl waits for the 100 before it sends the body)
 body='{"rating":5,"sku":"BOO-0042","text":"Still the best."}'
-out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' -d "$body")
-case "$out" in
-*"HTTP/1.1 201"*"Location: /reviews/1"*) ok "POST with a JSON body" ;;
-*) bad "POST with a JSON body" "$out" ;;
-esac
-out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
-	-H 'Transfer-Encoding: chunked' -d "$body")
-case "$out" in
-*"HTTP/1.1 201"*) ok "chunked request body" ;;
-*) bad "chunked request body" "$out" ;;
-esac
 out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
 	-H 'Expect: 100-continue' -d "$body")
 case "$out" in
 *"HTTP/1.1 100 Continue"*"HTTP/1.1 201"*) ok "Expect: 100-continue" ;;
 *) bad "Expect: 100-continue" "$out" ;;
 esac
-out=$(curl -s -i -X POST "$URL/reviews" -H 'Content-Type: application/json' \
-	-d '{"rating":5,"sku":"BOO-0042","text":"Still the best.","extra":1}')
-case "$out" in
-*"HTTP/1.1 404"*"unexpected key"*) ok "request body with an unexpected key: no match" ;;
-*) bad "request body with an unexpected key: no match" "$out" ;;
-esac
 
-# 4. pipelining and keep-alive: two requests in one write, two answers
-out=$(printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\nGET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n' |
-	"$HTTP" 127.0.0.1 "$PORT")
-n=$(printf '%s' "$out" | grep -o 'HTTP/1.1 200' | wc -l | tr -d ' ')
-[ "$n" = 2 ] && ok "pipelined requests answered in order" ||
-	bad "pipelined requests answered in order" "$out"
+# open_conns N: the stub counts at least N open connections (the one that
+# asks is one of them)
+open_conns() {
+	n=$(curl -s "$URL/__accord/metrics" | sed -n 's/^accord_open_connections //p')
+	[ "${n:-0}" -ge "$1" ]
+}
 
-# 5. malformed and oversized requests
-out=$(printf 'GET / HTTP/1.1\nHost: x\n\n' | "$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 400 ] && ok "bare LF: 400" || bad "bare LF: 400" "$out"
-out=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' |
-	"$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 400 ] && ok "Content-Length with Transfer-Encoding: 400" ||
-	bad "Content-Length with Transfer-Encoding: 400" "$out"
-big=$(head -c 17000 /dev/zero | tr '\0' 'a')
-out=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n' "$big" |
-	"$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 431 ] && ok "head over 16 KiB: 431" || bad "head over 16 KiB: 431" "$out"
-out=$(printf 'POST /reviews HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n' |
-	"$HTTP" 127.0.0.1 "$PORT" | status_of)
-[ "$out" = 413 ] && ok "body over --max-body: 413" || bad "body over --max-body: 413" "$out"
-
-# 6. slow and vanishing clients leave the server serving
+# 4. slow and vanishing clients leave the server serving
 printf 'GET /products/BOO-0042 HTTP/1.1\r\nHost: x\r\n\r\n' |
 	"$HTTP" --slow 1000 127.0.0.1 "$PORT" >/dev/null 2>&1 &
 slow=$!
-sleep 0.3
+poll open_conns 2 || bad "the slowloris client did not connect"
 out=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept: application/json')
 [ "$out" = 200 ] && ok "a slowloris client does not hold up others" ||
 	bad "a slowloris client does not hold up others" "$out"
@@ -130,7 +85,8 @@ out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/products/BOO-0042" -H 'Accept
 [ "$out" = 200 ] && ok "clients vanishing mid-request and mid-response" ||
 	bad "clients vanishing mid-request and mid-response" "$out"
 
-# 7. the admin API
+# 5. the admin API: what varies (health's uptime, journal times, metrics);
+# state, DELETE requests, unknown endpoints, the token: fixtures/stub/03xx
 out=$(curl -s "$URL/__accord/health")
 case "$out" in
 *'"status":"ok"'*'"interactions":3'*) ok "admin: health" ;;
@@ -146,48 +102,18 @@ long=$(printf '%s' "$out" | grep -o '"ms":[0-9.e-]*' | grep -c '\.[0-9]\{4,\}')
 [ -n "$(printf '%s' "$out" | grep -o '"ms":')" ] && [ "$long" = 0 ] &&
 	ok "admin: journal times in ms to the microsecond" ||
 	bad "admin: journal times in ms to the microsecond" "$out"
-out=$(curl -s -X DELETE "$URL/__accord/requests"; curl -s "$URL/__accord/requests")
-case "$out" in
-*'"cleared":'*'"requests":[]'*) ok "admin: DELETE requests" ;;
-*) bad "admin: DELETE requests" "$out" ;;
-esac
 out=$(curl -s "$URL/__accord/metrics")
 case "$out" in
 *'accord_requests_total{interaction="a request for a product",status="200"}'*accord_unmatched_total*accord_request_duration_seconds_bucket*)
 	ok "admin: metrics" ;;
 *) bad "admin: metrics" "$out" ;;
 esac
-out=$(curl -s -X PUT "$URL/__accord/state" -d '{"states": ["a product exists"]}'; curl -s "$URL/__accord/state")
-case "$out" in
-*'"states":["a product exists"]'*) ok "admin: PUT and GET state" ;;
-*) bad "admin: PUT and GET state" "$out" ;;
-esac
-out=$(curl -s -X POST "$URL/__accord/state" -d '{"state":"a product exists","params":{"sku":"X"},"action":"setup"}')
-case "$out" in
-*'"sku":"X"'*) ok "admin: Pact state change answers with the params" ;;
-*) bad "admin: Pact state change answers with the params" "$out" ;;
-esac
-out=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/nope")
-[ "$out" = 404 ] && ok "admin: unknown endpoint 404" || bad "admin: unknown endpoint 404" "$out"
 
-# 8. SIGTERM drains and exits 0
+# 6. SIGTERM drains and exits 0
 stop_stub && ok "SIGTERM: clean exit" || bad "SIGTERM: clean exit" "status $rc"
 
-# 9. an admin token is required when set
-if start_stub --admin-token s3cret "$DEMO"; then
-	a=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/health")
-	b=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer s3cret' "$URL/__accord/health")
-	[ "$a$b" = 401200 ] && ok "admin token" || bad "admin token" "$a $b"
-	stop_stub
-else
-	bad "admin token: stub did not start" "$(cat "$TMP/err")"
-fi
-"$A" stub --host 0.0.0.0 --port 0 "$DEMO" >/dev/null 2>"$TMP/err"
-[ $? = 2 ] && grep -q "admin-token is required" "$TMP/err" &&
-	ok "non-loopback host without a token is refused" ||
-	bad "non-loopback host without a token is refused" "$(cat "$TMP/err")"
-
-# 9b. --admin-port moves the admin API to a port of its own
+# 7. --admin-port moves the admin API to a port of its own (that a host
+# that is not loopback needs an admin token: fixtures/cli/0208)
 if start_stub --admin-port 0 "$DEMO"; then
 	AURL=$(sed -n 's#^admin API on \(.*\)/__accord/$#\1#p' "$TMP/out")
 	a=$(curl -s -o /dev/null -w '%{http_code}' "$AURL/__accord/health")
@@ -200,7 +126,7 @@ else
 	bad "--admin-port: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9c. --generators: RandomInt, Regex, and ProviderState from the state's params
+# 7b. --generators: RandomInt, Regex, and ProviderState from the state's params
 if start_stub --generators fixtures/stub/generators.json; then
 	curl -s -o /dev/null -X POST "$URL/__accord/state" \
 		-d '{"state": "an order exists", "params": {"id": 42}, "action": "setup"}'
@@ -215,7 +141,7 @@ else
 	bad "--generators: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9d. idle connections are closed by the server (--idle-timeout 1): the
+# 7c. idle connections are closed by the server (--idle-timeout 1): the
 # client below would wait 10 s for an answer that never comes
 if start_stub --idle-timeout 1 "$DEMO"; then
 	if printf '' | timeout 8 "$HTTP" --timeout 10000 127.0.0.1 "$PORT"; then
@@ -228,23 +154,19 @@ else
 	bad "--idle-timeout: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9e. --unmatched-status, --state and --log-format json
-if start_stub --unmatched-status 418 --state "a product exists" --log-format json "$DEMO"; then
-	a=$(curl -s -o /dev/null -w '%{http_code}' "$URL/nope")
-	b=$(curl -s "$URL/__accord/state")
+# 7d. --log-format json (the answers under --unmatched-status and
+# --state: fixtures/stub/0305)
+if start_stub --unmatched-status 418 --log-format json "$DEMO"; then
+	curl -s -o /dev/null "$URL/nope"
 	stop_stub
-	case "$a $b" in
-	'418 {"states":["a product exists"]'*)
-		grep -q '"event":"unmatched".*"target":"/nope".*"status":418' "$TMP/err" &&
-			ok "--unmatched-status, --state, --log-format json" ||
-			bad "--log-format json" "$(cat "$TMP/err")" ;;
-	*) bad "--unmatched-status, --state" "$a $b" ;;
-	esac
+	grep -q '"event":"unmatched".*"target":"/nope".*"status":418' "$TMP/err" &&
+		ok "--log-format json logs the unmatched request and its status" ||
+		bad "--log-format json" "$(cat "$TMP/err")"
 else
 	bad "--unmatched-status: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 9f. past --max-connections, a new connection gets 503
+# 7e. past --max-connections, a new connection gets 503
 if start_stub --max-connections 1 "$DEMO"; then
 	printf 'GET /products/BOO-0042 HTTP/1.1\r\n' |
 		"$HTTP" --timeout 10000 127.0.0.1 "$PORT" >/dev/null &
@@ -266,7 +188,7 @@ else
 	bad "--max-connections: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 10. --workers: several loops on one port
+# 8. --workers: several loops on one port
 if start_stub --workers 2 "$DEMO"; then
 	codes=
 	for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -280,7 +202,7 @@ else
 	bad "--workers 2: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 11. --explain says why an interaction won
+# 9. --explain says why an interaction won
 if start_stub --explain "$DEMO"; then
 	curl -s -o /dev/null "$URL/products/BOO-0042" -H 'Accept: application/json'
 	stop_stub
@@ -291,7 +213,7 @@ else
 	bad "--explain: stub did not start" "$(cat "$TMP/err")"
 fi
 
-# 12. SIGHUP reloads; a bad reload keeps the old contracts
+# 10. SIGHUP reloads; a bad reload keeps the old contracts
 cp "$DEMO" "$TMP/c.json"
 if start_stub "$TMP/c.json"; then
 	curl -s -o /dev/null -H 'Accept: application/json' "$URL/products/BOO-0042"

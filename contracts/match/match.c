@@ -32,6 +32,10 @@
 
 /* Mismatch list. */
 
+/* A mismatch message is cut to this many bytes, "..." at its end: it
+ * quotes values from the wire, and a report line must stay readable. */
+#define MISMATCH_MESSAGE_MAX 4096
+
 void mismatches_init(struct mismatches *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -66,10 +70,17 @@ void mismatches_add(struct mismatches *m, const char *path,
 	x->path = xstrdup(path ? path : "$");
 	x->expected = expected ? xstrdup(expected) : NULL;
 	x->actual = actual ? xstrdup(actual) : NULL;
-	buf_init(&b, 4096);
+	buf_init(&b, 0); /* a ceiling would leave it empty: cut it instead */
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
+	if (b.len > MISMATCH_MESSAGE_MAX) {
+		size_t n = MISMATCH_MESSAGE_MAX - 3;
+		while (n && (b.ptr[n] & 0xc0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+		buf_setlen(&b, n);
+		buf_addstr(&b, "...");
+	}
 	x->message = buf_detach(&b, NULL);
 }
 
@@ -114,7 +125,7 @@ void mctx_mis(struct mctx *c, const char *exp, const char *act, const char *fmt,
 	struct buf p, m;
 	va_list ap;
 	buf_init(&p, 4096);
-	buf_init(&m, 4096);
+	buf_init(&m, 0); /* mismatches_add cuts it */
 	display_path(c, &p);
 	va_start(ap, fmt);
 	buf_vaddf(&m, fmt, ap);

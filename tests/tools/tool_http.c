@@ -9,11 +9,18 @@
  * --slow MS        send one byte every MS milliseconds
  * --abort-after N  close after sending N bytes, without reading
  * --read-max N     close after reading N bytes of the answer
- * --timeout MS     stop reading after MS milliseconds (default 5000)
+ * --timeout MS     stop reading after MS milliseconds without a byte
+ *                  (default 5000)
+ *
+ * Exits 0 when the server closed the connection (or a limit above ended
+ * it), 3 when --timeout ended it with the connection still open, 4 when
+ * the server reset it (what came before is written all the same), 2 on
+ * usage or a failed connect. tests/fixtures.sh tells the three ends apart.
  */
 #include "common/common.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,7 +49,7 @@ int main(int argc, char **argv)
 	struct buf req;
 	char chunk[4096];
 	size_t n, sent = 0, got = 0;
-	int fd, i = 1;
+	int fd, i = 1, end = 0;
 	signal(SIGPIPE, SIG_IGN);
 	while (i + 1 < argc && argv[i][0] == '-') {
 		long *dst = !strcmp(argv[i], "--slow")		? &slow
@@ -92,9 +99,13 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		ssize_t r;
-		if (poll(&p, 1, (int)timeout) <= 0)
+		if (poll(&p, 1, (int)timeout) <= 0) {
+			end = 3;
 			break;
+		}
 		r = recv(fd, chunk, sizeof(chunk), 0);
+		if (r < 0 && errno == ECONNRESET)
+			end = 4;
 		if (r <= 0)
 			break;
 		fwrite(chunk, 1, (size_t)r, stdout);
@@ -103,7 +114,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	close(fd);
-	return 0;
+	return end;
 usage:
 	fprintf(stderr, "usage: tool_http [--slow MS] [--abort-after N] "
 			"[--read-max N] [--timeout MS] HOST PORT\n");

@@ -1291,6 +1291,58 @@ START_TEST(test_mismatch_cap)
 }
 END_TEST
 
+/* A message past the 4 KiB limit of match.c is cut to it, ending in "...",
+ * never emptied: one added directly, and one for a header value of 6,000
+ * bytes. */
+START_TEST(test_mismatch_long_message)
+{
+	struct mismatches m;
+	struct buf big, act;
+	size_t len;
+	buf_init(&big, 0);
+	while (big.len < 6000)
+		ck_assert_int_eq(buf_addstr(&big, "0123456789"), 0);
+	mismatches_init(&m);
+	mismatches_add(&m, "$.x", NULL, NULL, "found '%s'", big.ptr);
+	ck_assert_int_eq((long)m.n, 1);
+	len = strlen(m.v[0].message);
+	ck_assert_uint_eq(len, 4096);
+	ck_assert_mem_eq(m.v[0].message, "found '0123456789", 17);
+	ck_assert_str_eq(m.v[0].message + len - 3, "...");
+	mismatches_release(&m);
+
+	buf_init(&act, 0);
+	ck_assert_int_eq(buf_addf(&act,
+				  "{'status': 200, 'headers': {'X-Big': '%s'}}",
+				  big.ptr),
+			 0);
+	mismatches_init(&m);
+	ck_assert_int_eq(run(PART_RESPONSE, SPEC_V3,
+			     "{'status': 200, 'headers': {'X-Big': 'small'}}",
+			     act.ptr, &m),
+			 1);
+	ck_assert_str_eq(m.v[0].path, "$.headers.X-Big");
+	ck_assert_uint_eq(strlen(m.v[0].message), 4096);
+	ck_assert_mem_eq(m.v[0].message, "expected 'small' but found '0123",
+			 32);
+	mismatches_release(&m);
+	buf_release(&act);
+
+	/* the cut does not split a UTF-8 sequence: 2-byte characters from
+	 * offset 0, and 4093 falls inside one */
+	buf_reset(&big);
+	while (big.len < 6000)
+		ck_assert_int_eq(buf_addstr(&big, "\xc3\xa9"), 0);
+	mismatches_init(&m);
+	mismatches_add(&m, "$.x", NULL, NULL, "%s", big.ptr);
+	len = strlen(m.v[0].message);
+	ck_assert_uint_eq(len, 4092 + 3);
+	ck_assert_str_eq(m.v[0].message + 4090, "\xc3\xa9...");
+	mismatches_release(&m);
+	buf_release(&big);
+}
+END_TEST
+
 START_TEST(test_catastrophic_regex)
 {
 	struct mismatches m;
@@ -1514,6 +1566,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tp, test_mismatch_query_path);
 	tcase_add_test(tp, test_catastrophic_regex);
 	tcase_add_test(tp, test_mismatch_cap);
+	tcase_add_test(tp, test_mismatch_long_message);
 	tcase_add_test(tp, test_deep_rule_paths);
 	tcase_add_loop_test(tb, test_rule_index_agrees, 0, 20);
 	/* generous for sanitizer builds; the regex must stop at its limit */
