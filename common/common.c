@@ -161,7 +161,7 @@ static int buf_reserve(struct buf *b, size_t extra)
 	return 0;
 }
 
-int buf_add(struct buf *b, const void *p, size_t n)
+int buf_try_add(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n))
 		return -1;
@@ -172,17 +172,17 @@ int buf_add(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
-int buf_addstr(struct buf *b, const char *s)
+int buf_try_addstr(struct buf *b, const char *s)
 {
-	return buf_add(b, s, strlen(s));
+	return buf_try_add(b, s, strlen(s));
 }
 
-int buf_addch(struct buf *b, char c)
+int buf_try_addch(struct buf *b, char c)
 {
-	return buf_add(b, &c, 1);
+	return buf_try_add(b, &c, 1);
 }
 
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+int buf_try_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
 	int n;
@@ -196,12 +196,42 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	return 0;
 }
 
+int buf_try_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+	va_start(ap, fmt);
+	r = buf_try_vaddf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int buf_add(struct buf *b, const void *p, size_t n)
+{
+	return buf_try_add(b, p, n);
+}
+
+int buf_addstr(struct buf *b, const char *s)
+{
+	return buf_try_addstr(b, s);
+}
+
+int buf_addch(struct buf *b, char c)
+{
+	return buf_try_addch(b, c);
+}
+
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	return buf_try_vaddf(b, fmt, ap);
+}
+
 int buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
 	va_start(ap, fmt);
-	r = buf_vaddf(b, fmt, ap);
+	r = buf_try_vaddf(b, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -442,7 +472,7 @@ int base64_decode(const char *s, size_t len, struct buf *out)
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			if (buf_addch(out, (char)(acc >> bits & 0xff)))
+			if (buf_try_addch(out, (char)(acc >> bits & 0xff)))
 				return -1;
 		}
 	}

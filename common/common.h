@@ -19,19 +19,6 @@
 #define ATTR_WARN_UNUSED
 #endif
 
-/*
- * BUF_MUST_CHECK marks the struct buf adders, whose -1 means the ceiling
- * was hit (or the size overflowed) and nothing was added. It is off until
- * the 782 call sites (38 files) that ignore the result today are fixed;
- * -DACCORD_BUF_MUST_CHECK (with WERROR=) lists them. GCC warns even for a
- * result cast to (void): a call site has to look at it.
- */
-#ifdef ACCORD_BUF_MUST_CHECK
-#define BUF_MUST_CHECK ATTR_WARN_UNUSED
-#else
-#define BUF_MUST_CHECK
-#endif
-
 /* Allocation: abort with a message on out-of-memory, never return NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
@@ -72,13 +59,27 @@ void buf_setlen(struct buf *b, size_t len);
  * that has been handled, and moves the rest to the front. */
 void buf_consume(struct buf *b, size_t n);
 /* The adders return 0, or -1 with the buffer unchanged (see above). */
-int buf_add(struct buf *b, const void *p, size_t n) BUF_MUST_CHECK;
-int buf_addstr(struct buf *b, const char *s) BUF_MUST_CHECK;
-int buf_addch(struct buf *b, char c) BUF_MUST_CHECK;
-int buf_addf(struct buf *b, const char *fmt, ...)
-	ATTR_PRINTF(2, 3) BUF_MUST_CHECK;
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
-	ATTR_PRINTF(2, 0) BUF_MUST_CHECK;
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_addstr(struct buf *b, const char *s);
+int buf_addch(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
+/*
+ * The adders for a buffer with a ceiling: 0, or -1 with the buffer
+ * unchanged when the addition would pass the ceiling (or overflow the
+ * size). The result cannot be ignored: GCC warns even for a result cast
+ * to (void), so every call site says what a full buffer means (a 413, a
+ * 431, ERR_LIMIT, a cut). On a buffer without a ceiling they fail only
+ * on size overflow; functions that write into a caller's buffer of
+ * either kind use them.
+ */
+int buf_try_add(struct buf *b, const void *p, size_t n) ATTR_WARN_UNUSED;
+int buf_try_addstr(struct buf *b, const char *s) ATTR_WARN_UNUSED;
+int buf_try_addch(struct buf *b, char c) ATTR_WARN_UNUSED;
+int buf_try_addf(struct buf *b, const char *fmt, ...)
+	ATTR_PRINTF(2, 3) ATTR_WARN_UNUSED;
+int buf_try_vaddf(struct buf *b, const char *fmt, va_list ap)
+	ATTR_PRINTF(2, 0) ATTR_WARN_UNUSED;
 
 /* Error codes carried by struct err. */
 enum err_code {

@@ -135,6 +135,49 @@ START_TEST(test_buf_ceiling)
 }
 END_TEST
 
+/* The try_ adders at the ceiling: -1, and the buffer as it was. */
+START_TEST(test_buf_try_ceiling)
+{
+	struct buf b;
+	buf_init(&b, 8);
+	ck_assert_int_eq(buf_try_addstr(&b, "1234"), 0);
+	ck_assert_int_eq(buf_try_add(&b, "56", 2), 0);
+	ck_assert_int_eq(buf_try_addch(&b, '7'), 0);
+	ck_assert_int_eq(buf_try_addf(&b, "%d", 8), 0);
+	ck_assert_str_eq(b.ptr, "12345678");
+	ck_assert_int_eq(buf_try_addch(&b, '9'), -1);
+	ck_assert_int_eq(buf_try_addstr(&b, "9"), -1);
+	ck_assert_int_eq(buf_try_add(&b, "9", 1), -1);
+	ck_assert_int_eq(buf_try_addf(&b, "%d", 9), -1);
+	ck_assert_int_eq(buf_try_add(&b, "", 0), 0);
+	assert_buf_ok(&b);
+	ck_assert_uint_eq(b.len, 8);
+	ck_assert_str_eq(b.ptr, "12345678");
+	/* an addition that would pass the ceiling is refused whole */
+	buf_reset(&b);
+	ck_assert_int_eq(buf_try_addstr(&b, "1234"), 0);
+	ck_assert_int_eq(buf_try_addf(&b, "%s", "abcde"), -1);
+	ck_assert_int_eq(buf_try_add(&b, "abcde", 5), -1);
+	ck_assert_str_eq(b.ptr, "1234");
+	ck_assert_uint_eq(b.len, 4);
+	ck_assert_int_eq(buf_try_addf(&b, "%s", "abcd"), 0);
+	ck_assert_str_eq(b.ptr, "1234abcd");
+	assert_buf_ok(&b);
+	/* a buffer that never grew, refused: still the empty string */
+	buf_release(&b);
+	ck_assert_int_eq(buf_try_addstr(&b, "123456789"), -1);
+	ck_assert_str_eq(b.ptr, "");
+	ck_assert_uint_eq(b.cap, 0);
+	buf_release(&b);
+	/* without a ceiling only a size overflow fails */
+	buf_init(&b, 0);
+	ck_assert_int_eq(buf_try_addstr(&b, "x"), 0);
+	ck_assert_int_eq(buf_try_add(&b, "y", SIZE_MAX), -1);
+	ck_assert_str_eq(b.ptr, "x");
+	buf_release(&b);
+}
+END_TEST
+
 /* Sizes that would overflow fail cleanly instead of aborting. */
 START_TEST(test_buf_overflow)
 {
@@ -614,6 +657,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tb, test_buf_growth);
 	tcase_add_test(tb, test_buf_adders);
 	tcase_add_test(tb, test_buf_ceiling);
+	tcase_add_test(tb, test_buf_try_ceiling);
 	tcase_add_test(tb, test_buf_overflow);
 	tcase_add_test(tb, test_buf_reset);
 	tcase_add_test(tb, test_buf_reset_threads);
