@@ -69,13 +69,19 @@ static void cache_grow(struct rd *rd)
 	rd->nslots = n;
 }
 
-#define PTR_MAX 256
+#define PTR_MAX 256 /* the size of struct err's pointer */
 
+/*
+ * out = base + "/" + key escaped, cut to PTR_MAX - 1 bytes: an error
+ * message points into the document, and a cut pointer still does. The
+ * key is the contract's own and already in memory, so the scratch buffer
+ * has no ceiling; the snprintf cuts.
+ */
 static void ptr_join(char *out, const char *base, const char *key)
 {
 	struct buf b;
 	const char *k;
-	buf_init(&b, PTR_MAX - 1);
+	buf_init(&b, 0);
 	buf_addstr(&b, base);
 	buf_addch(&b, '/');
 	/* RFC 6901 escaping: ~ as ~0, / as ~1 */

@@ -1092,7 +1092,7 @@ size_t match_response(const struct http_response *exp,
 			ctx_init(&c, o, out, "$.status", 0);
 			if (rs && rs->n) {
 				struct buf want;
-				buf_init(&want, 1024);
+				buf_init(&want, 0);
 				status_describe(&rs->rules[0], &want);
 				mctx_mis(&c, want.ptr, a,
 					 "expected %s status but found %d",

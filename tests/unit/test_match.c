@@ -1343,6 +1343,61 @@ START_TEST(test_mismatch_long_message)
 }
 END_TEST
 
+/*
+ * A path past 4 KiB (a key of 6,000 bytes from the wire) is cut the same
+ * way, never left without the names that did not fit; and a rule's
+ * explanation is not emptied by a long key (eachKey quotes it).
+ */
+START_TEST(test_mismatch_long_path)
+{
+	struct mismatches m;
+	struct buf key, exp, act;
+	size_t len;
+	buf_init(&key, 0);
+	while (key.len < 6000)
+		ck_assert_int_eq(buf_addstr(&key, "abcdefghij"), 0);
+	buf_init(&exp, 0);
+	buf_init(&act, 0);
+	ck_assert_int_eq(
+		buf_addf(&exp, "{'status': 200, 'body': {'%s': 1}}", key.ptr),
+		0);
+	ck_assert_int_eq(
+		buf_addf(&act, "{'status': 200, 'body': {'%s': 2}}", key.ptr),
+		0);
+	mismatches_init(&m);
+	ck_assert_int_eq(run(PART_RESPONSE, SPEC_V3, exp.ptr, act.ptr, &m), 1);
+	len = strlen(m.v[0].path);
+	ck_assert_uint_eq(len, 4096);
+	ck_assert_mem_eq(m.v[0].path, "$.body.abcdefghij", 17);
+	ck_assert_str_eq(m.v[0].path + len - 3, "...");
+	mismatches_release(&m);
+
+	buf_reset(&exp);
+	buf_reset(&act);
+	ck_assert_int_eq(
+		buf_addstr(&exp,
+			   "{'status': 200, 'body': {'m': {'abc': 1}}, "
+			   "'matchingRules': {'body': {'$.m': {'matchers': "
+			   "[{'match': 'eachKey', 'rules': [{'match': 'regex', "
+			   "'regex': '[a-c]+'}], 'value': {'abc': 1}}]}}}}"),
+		0);
+	ck_assert_int_eq(buf_addf(&act,
+				  "{'status': 200, 'body': {'m': "
+				  "{'%s': 1}}}",
+				  key.ptr),
+			 0);
+	mismatches_init(&m);
+	ck_assert_int_eq(run(PART_RESPONSE, SPEC_V4, exp.ptr, act.ptr, &m), 1);
+	ck_assert_str_eq(m.v[0].path, "$.body.m");
+	ck_assert_mem_eq(m.v[0].message, "key 'abcdefghij", 15);
+	ck_assert_uint_eq(strlen(m.v[0].message), 4096);
+	mismatches_release(&m);
+	buf_release(&exp);
+	buf_release(&act);
+	buf_release(&key);
+}
+END_TEST
+
 START_TEST(test_catastrophic_regex)
 {
 	struct mismatches m;
@@ -1567,6 +1622,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tp, test_catastrophic_regex);
 	tcase_add_test(tp, test_mismatch_cap);
 	tcase_add_test(tp, test_mismatch_long_message);
+	tcase_add_test(tp, test_mismatch_long_path);
 	tcase_add_test(tp, test_deep_rule_paths);
 	tcase_add_loop_test(tb, test_rule_index_agrees, 0, 20);
 	/* generous for sanitizer builds; the regex must stop at its limit */
