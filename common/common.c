@@ -292,16 +292,13 @@ void err_setpos(struct err *e, int line, int col)
 const char *err_format(const struct err *e, struct buf *b)
 {
 	const char *src = e->source[0] ? e->source : "accord";
-	int r;
-	/* past the ceiling of b, what fitted stays and the rest is left out */
 	if (e->line)
-		r = buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
+		buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
 	else
-		r = buf_addf(b, "%s: error: ", src);
-	if (!r && e->pointer[0])
-		r = buf_addf(b, "%s: ", e->pointer);
-	if (!r)
-		r = buf_addstr(b, e->msg);
+		buf_addf(b, "%s: error: ", src);
+	if (e->pointer[0])
+		buf_addf(b, "%s: ", e->pointer);
+	buf_addstr(b, e->msg);
 	return b->ptr;
 }
 
@@ -494,7 +491,7 @@ int read_file(const char *path, size_t limit, struct buf *out, struct err *e)
 	    (size_t)st.st_size <= limit)
 		buf_reserve(out, (size_t)st.st_size);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->len + n > limit || buf_add(out, chunk, n)) {
+		if (out->len + n > limit) {
 			fclose(f);
 			err_setsource(e, path);
 			return err_set(
@@ -502,6 +499,7 @@ int read_file(const char *path, size_t limit, struct buf *out, struct err *e)
 				"file larger than the limit of %zu bytes",
 				limit);
 		}
+		buf_add(out, chunk, n);
 	}
 	if (ferror(f)) {
 		fclose(f);
@@ -519,10 +517,7 @@ int write_file_atomic(const char *path, const void *p, size_t len,
 	const char *s = p;
 	int fd;
 	buf_init(&tmp, 0);
-	if (buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid())) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
+	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		goto fail;

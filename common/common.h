@@ -117,7 +117,8 @@ void err_setsource(struct err *e, const char *source);
 void err_setpos(struct err *e, int line, int col);
 /*
  * Formats compiler style: "file:line:col: error: msg" when a position is
- * known, "file: error: /pointer: msg" otherwise. Returns b->ptr.
+ * known, "file: error: /pointer: msg" otherwise, appended to b (a buffer
+ * without a ceiling). Returns b->ptr.
  */
 const char *err_format(const struct err *e, struct buf *b);
 
@@ -140,11 +141,17 @@ int str_ncasecmp(const char *a, const char *b, size_t n);
 /* Parses a whole decimal integer in [min, max]; returns 0 or -1. */
 int parse_long(const char *s, long min, long max, long *out);
 
-/* Base64 (RFC 4648, with padding). decode returns -1 on invalid input. */
+/*
+ * Base64 (RFC 4648, with padding). decode appends to out, a buffer of
+ * either kind, and returns -1 on invalid input or a full out.
+ */
 char *base64_encode(const unsigned char *p, size_t len, size_t *outlen);
 int base64_decode(const char *s, size_t len, struct buf *out);
 
-/* Reads a whole file, at most `limit` bytes (-1 with ERR_LIMIT past it). */
+/*
+ * Appends a whole file to out, at most `limit` bytes (-1 with ERR_LIMIT
+ * past it): `limit` is the ceiling, out has none of its own.
+ */
 int read_file(const char *path, size_t limit, struct buf *out, struct err *e);
 /* Writes atomically: a temporary file beside `path`, fsync, rename. */
 int write_file_atomic(const char *path, const void *p, size_t len,

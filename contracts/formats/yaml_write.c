@@ -1562,7 +1562,7 @@ int contract_write_yaml(const struct contract *c, struct buf *out,
 		ynode_free(tree);
 		if (reads_back(text.ptr, text.len, doc)) {
 			/* a full buffer ends the loop too: rc stays -1 */
-			if (buf_add(out, text.ptr, text.len))
+			if (buf_try_add(out, text.ptr, text.len))
 				err_set(e, ERR_LIMIT, "%s",
 					"the YAML text is larger than the "
 					"output buffer allows");

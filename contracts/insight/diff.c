@@ -1515,7 +1515,7 @@ int diff_write(const struct diff *d, enum diff_format f, struct buf *out,
 		diff_json(d, &tmp);
 	else
 		diff_text(d, &tmp);
-	if (buf_add(out, tmp.ptr, tmp.len))
+	if (buf_try_add(out, tmp.ptr, tmp.len))
 		r = err_set(e, ERR_LIMIT, "diff output too large");
 	buf_release(&tmp);
 	return r;
