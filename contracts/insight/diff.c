@@ -660,8 +660,7 @@ static void walk_push(struct walk *w, const char *name, size_t index,
 static void walk_pop(struct walk *w, size_t saved)
 {
 	w->nsegs--;
-	w->path.len = saved;
-	w->path.ptr[saved] = '\0';
+	buf_setlen(&w->path, saved);
 }
 
 static int is_covered(struct walk *w)
@@ -926,8 +925,7 @@ static void squeeze_lower(struct buf *s)
 	for (r = 0; r < s->len; r++)
 		if (s->ptr[r] != ' ')
 			s->ptr[o++] = (char)tolower((unsigned char)s->ptr[r]);
-	s->len = o;
-	s->ptr[o] = '\0';
+	buf_setlen(s, o);
 }
 
 /*
