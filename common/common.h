@@ -1,13 +1,16 @@
 /*
  * common: the pieces every accord library shares: allocation that aborts on
  * out-of-memory, a growable byte buffer with a ceiling, the error record that
- * fallible functions fill in, and levelled logging.
+ * fallible functions fill in, and levelled logging; and, in common/hash.h,
+ * the one hash and the seeded random steps.
  */
 #ifndef ACCORD_COMMON_H
 #define ACCORD_COMMON_H
 
 #include <stdarg.h>
 #include <stddef.h>
+
+#include "common/hash.h"
 
 #define ACCORD_VERSION "0.1.0"
 

@@ -9,7 +9,6 @@
 #include "contracts/formats/internal.h"
 #include "contracts/json/internal.h"
 #include "contracts/match/internal.h"
-#include "contracts/model/hash.h"
 #include "contracts/model/internal.h"
 
 #include <stdarg.h>

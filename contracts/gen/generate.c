@@ -27,7 +27,6 @@
  */
 #include "contracts/gen/internal.h"
 #include "contracts/match/calendar.h"
-#include "contracts/model/hash.h"
 #include "contracts/model/internal.h"
 
 #include <limits.h>
