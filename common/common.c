@@ -18,6 +18,9 @@
 
 static char buf_empty[1];
 
+/* An error quotes this much of a value at most. */
+#define DURATION_QUOTE_MAX 64
+
 static void oom(size_t n)
 {
 	fprintf(stderr, "accord: fatal: out of memory allocating %zu bytes\n",
@@ -400,6 +403,47 @@ int parse_long(const char *s, long min, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int duration_parse(const char *s, double bare_ms, double *ms, struct err *e)
+{
+	/* ms = v * mul / div: a microsecond divides, so that 1us is the
+	 * double nearest 0.001 (0.001 itself is not one) */
+	static const struct {
+		const char *name;
+		double mul, div;
+	} units[] = { { "us", 1, 1000 },
+		      { "ms", 1, 1 },
+		      { "s", 1000, 1 },
+		      { "m", 60000, 1 },
+		      { "h", 3600000, 1 } };
+	char *end;
+	double v, mul = bare_ms, div = 1;
+	size_t i;
+	v = strtod(s, &end);
+	if (end == s)
+		goto bad;
+	if (*end) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (!strcmp(end, units[i].name))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			goto bad;
+		mul = units[i].mul;
+		div = units[i].div;
+	}
+	v = v * mul / div;
+	if (!(v >= 0) || v > DURATION_MAX_MS)
+		return err_set(e, ERR_USAGE,
+			       "a duration must be from 0 to 24h, not '%.*s'",
+			       DURATION_QUOTE_MAX, s);
+	*ms = v;
+	return 0;
+bad:
+	return err_set(e, ERR_USAGE,
+		       "expected a duration such as 250ms, 1.5s or 2m, "
+		       "not '%.*s'",
+		       DURATION_QUOTE_MAX, s);
 }
 
 static const char b64[] =

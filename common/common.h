@@ -144,6 +144,17 @@ int str_ncasecmp(const char *a, const char *b, size_t n);
 /* Parses a whole decimal integer in [min, max]; returns 0 or -1. */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* The longest duration accord takes anywhere: a day. */
+#define DURATION_MAX_MS (24.0 * 3600 * 1000)
+/*
+ * Parses a duration into milliseconds: a number with a unit ("500us",
+ * "250ms", "1.5s", "2m", "1h"), or a bare number, which counts `bare_ms`
+ * milliseconds each (each caller keeps the meaning its users know: 1000
+ * for seconds, 1 for milliseconds). From 0 to DURATION_MAX_MS. Returns 0,
+ * or -1 with ERR_USAGE and a message that quotes s.
+ */
+int duration_parse(const char *s, double bare_ms, double *ms, struct err *e);
+
 /*
  * Base64 (RFC 4648, with padding). decode appends to out, a buffer of
  * either kind, and returns -1 on invalid input or a full out.

@@ -561,6 +561,80 @@ START_TEST(test_base64)
 }
 END_TEST
 
+/* ---- durations ---- */
+
+static double dur(const char *s, double bare_ms)
+{
+	struct err e;
+	double ms = -1;
+	err_clear(&e);
+	ck_assert_msg(duration_parse(s, bare_ms, &ms, &e) == 0, "%s: %s", s,
+		      e.msg);
+	ck_assert_int_eq(e.code, ERR_NONE);
+	return ms;
+}
+
+static const char *dur_bad(const char *s, struct err *e)
+{
+	double ms = -7;
+	err_clear(e);
+	ck_assert_int_eq(duration_parse(s, 1000, &ms, e), -1);
+	ck_assert(ms == -7); /* untouched */
+	ck_assert_int_eq(e->code, ERR_USAGE);
+	return e->msg;
+}
+
+START_TEST(test_duration_parse)
+{
+	struct err e;
+	char long_value[200];
+	/* every unit, in every caller */
+	ck_assert(dur("500us", 1) == 0.5);
+	ck_assert(dur("1us", 1000) == 1.0 / 1000);
+	ck_assert(dur("250ms", 1000) == 250);
+	ck_assert(dur("1.5s", 1) == 1500);
+	ck_assert(dur("2m", 1) == 120000);
+	ck_assert(dur("1h", 1000) == 3600000);
+	ck_assert(dur("0", 1000) == 0);
+	ck_assert(dur("0ms", 1) == 0);
+	/* a bare number counts what the caller says */
+	ck_assert(dur("10", 1000) == 10000);
+	ck_assert(dur("10", 1) == 10);
+	ck_assert(dur("0.25", 1000) == 250);
+	/* the ceiling is a day, inclusive */
+	ck_assert(dur("24h", 1) == DURATION_MAX_MS);
+	ck_assert(dur("86400", 1000) == DURATION_MAX_MS);
+	ck_assert(dur("86400000ms", 1000) == DURATION_MAX_MS);
+	ck_assert_str_eq(dur_bad("86400001ms", &e),
+			 "a duration must be from 0 to 24h, not '86400001ms'");
+	ck_assert_str_eq(dur_bad("25h", &e),
+			 "a duration must be from 0 to 24h, not '25h'");
+	ck_assert_str_eq(dur_bad("-1s", &e),
+			 "a duration must be from 0 to 24h, not '-1s'");
+	ck_assert_str_eq(dur_bad("nan", &e),
+			 "a duration must be from 0 to 24h, not 'nan'");
+	ck_assert_str_eq(dur_bad("inf", &e),
+			 "a duration must be from 0 to 24h, not 'inf'");
+	/* not a duration */
+	ck_assert_str_eq(dur_bad("soon", &e),
+			 "expected a duration such as 250ms, 1.5s or 2m, "
+			 "not 'soon'");
+	ck_assert_str_eq(dur_bad("", &e),
+			 "expected a duration such as 250ms, 1.5s or 2m, "
+			 "not ''");
+	dur_bad("10 s", &e);
+	dur_bad("10S", &e);
+	dur_bad("5x", &e);
+	dur_bad("1.5sec", &e);
+	dur_bad("ms", &e);
+	/* a long value is quoted in part */
+	memset(long_value, 'x', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	dur_bad(long_value, &e);
+	ck_assert_uint_lt(strlen(e.msg), 120);
+}
+END_TEST
+
 /* ---- hash.h ---- */
 
 /* Known values: seeded faults, garbage bytes and generator output hang on
@@ -711,6 +785,7 @@ static Suite *common_suite(void)
 	tcase_add_test(th, test_parse_long);
 	tcase_add_test(th, test_base64);
 	tcase_add_test(th, test_hash_values);
+	tcase_add_test(th, test_duration_parse);
 	tcase_add_test(th, test_read_file);
 	tcase_add_test(th, test_write_file_atomic);
 	tcase_add_test(th, test_raise_fd_limit);
