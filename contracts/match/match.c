@@ -17,7 +17,6 @@
  * a cost that does not grow with the number of rules.
  */
 #include "contracts/match/engine.h"
-#include "contracts/model/internal.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -389,34 +388,21 @@ static unsigned long long now_ns(void)
 static int regex_run(struct mctx *c, const struct matcher *m, const char *s,
 		     size_t len)
 {
-	pcre2_match_data *md;
 	int rc;
-	uint32_t opts = 0;
 	unsigned long long t0;
 	if (!m->re)
 		return 0;
 	if (c->out->limit_hit)
 		return -2;
 	t0 = now_ns();
-	if (!c->o || !c->o->regex_search)
-		opts = PCRE2_ANCHORED | PCRE2_ENDANCHORED;
-	md = pcre2_match_data_create(1, NULL);
-	if (!md)
-		abort();
-	rc = pcre2_match(m->re->code, (PCRE2_SPTR)s, len, 0, opts, md,
-			 m->re->mctx);
-	pcre2_match_data_free(md);
+	rc = regex_match(m->re, s, len,
+			 c->o && c->o->regex_search ? 0 : REGEX_WHOLE);
 	c->out->regex_ns += now_ns() - t0;
 	if (c->out->regex_ns > REGEX_TIME_BUDGET_NS) {
 		c->out->limit_hit = 1;
 		return -2;
 	}
-	if (rc >= 0)
-		return 1;
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
-		return -1;
-	return 0;
+	return rc;
 }
 
 /* Value helpers. */
