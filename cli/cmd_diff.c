@@ -3,7 +3,7 @@
  * added, removed and changed between two versions of a contract, each
  * change classified as breaking or compatible for the provider. Exit 0
  * when nothing breaks, 1 when something does, 2 on errors. The comparison
- * lives in contracts/diff.c.
+ * lives in contracts/insight/diff.c.
  */
 #include "cli/cli.h"
 

@@ -2,7 +2,7 @@
  * Private to stubserver/: the pieces of the stub server that are tested on
  * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
  * selection and nearest-miss reports (select.c), response building
- * (respond.c; the generators it applies live in contracts/generate.c),
+ * (respond.c; the generators it applies live in contracts/gen/generate.c),
  * provider states (states.c), the request journal (journal.c), the
  * metrics counters (metrics.c), fault decisions (fault.c, from the
  * profiles of faultprofile.c or the journal of faultreplay.c), the

@@ -1,6 +1,6 @@
 /*
  * test_mock.c: unit tests for recording: merging a pact with new
- * interactions (contracts/merge.c: replaced by description and provider
+ * interactions (contracts/insight/merge.c: replaced by description and provider
  * states, others kept, parties checked), the matchers inferred for
  * --generalize (body_infer_rules), and the mock's expectations
  * (stubserver/mock.c: registration in any version, received and

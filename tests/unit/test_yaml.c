@@ -1,6 +1,6 @@
 /*
  * test_yaml.c: unit tests for accord's YAML authoring format
- * (contracts/yaml.c): the matchers that tags become, the exact error and
+ * (contracts/formats/yaml_*.c): the matchers that tags become, the exact error and
  * position for bad input, the limits, and the round trip of the pact-js
  * fixtures through YAML (JSON -> YAML -> model -> JSON at the file's own
  * version must equal the file, and a second YAML write must be identical).
