@@ -512,7 +512,7 @@ static int read_error(struct reader *rd, const char *at, const cJSON *v,
 	long status = 500;
 	r->outcome = FAULT_ERROR;
 	if (cJSON_IsNumber(v)) {
-		if (integer_in(rd, at, v, 100, 999, &status))
+		if (integer_in(rd, at, v, 200, 999, &status))
 			return -1;
 		r->error_status = (int)status;
 		return 0;
@@ -528,7 +528,7 @@ static int read_error(struct reader *rd, const char *at, const cJSON *v,
 		return -1;
 	x = cJSON_GetObjectItemCaseSensitive(v, "status");
 	snprintf(sub, sizeof(sub), "%s/status", at);
-	if (x && integer_in(rd, sub, x, 100, 999, &status))
+	if (x && integer_in(rd, sub, x, 200, 999, &status))
 		return -1;
 	r->error_status = (int)status;
 	x = cJSON_GetObjectItemCaseSensitive(v, "headers");

@@ -338,8 +338,10 @@ START_TEST(test_wrong_shape)
 		     "    request: {method: GET, path: /}\n"
 		     "    response:\n"
 		     "      status: 2000\n",
-		     ERR_SHAPE, "status must be an integer from 100 to 999", 7,
-		     15);
+		     ERR_SHAPE,
+		     "status must be an integer from 200 to 999 (1xx is not a "
+		     "final response)",
+		     7, 15);
 	/* a bad regex is reported at its tag */
 	expect_error(
 		"consumer: a\n"
