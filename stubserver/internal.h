@@ -67,6 +67,13 @@ enum http1_status {
 long http1_parse_request(const char *buf, size_t len, struct http1_request *req,
 			 const char **why);
 
+/*
+ * What a well-formed head must also get right, checked once it is
+ * complete: one Host field in HTTP/1.1 (none or two: 400, RFC 9112 3.2),
+ * and no two Content-Type fields that differ. Returns -1 with *why set.
+ */
+int http1_check_fields(const struct http1_request *req, const char **why);
+
 enum http1_framing {
 	HTTP1_NO_BODY,
 	HTTP1_LENGTH,  /* Content-Length */

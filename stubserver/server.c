@@ -705,7 +705,8 @@ static void process(struct conn *c)
 			buf_release(&out);
 			return;
 		}
-		if (r < 0 || http1_framing(&req, &fr, &c->body_len, &why) < 0) {
+		if (r < 0 || http1_check_fields(&req, &why) ||
+		    http1_framing(&req, &fr, &c->body_len, &why) < 0) {
 			conn_send(c, &out);
 			conn_fail(c, 400, why ? why : "malformed request");
 			buf_release(&out);
