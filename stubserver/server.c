@@ -44,6 +44,8 @@
 
 struct worker {
 	uv_loop_t loop;
+	int has_loop;	/* uv_loop_init succeeded: uv_loop_close is due */
+	int has_thread; /* runs on a thread of its own (index > 0) */
 	uv_tcp_t listener;
 	uv_tcp_t admin_listener; /* worker 0, with --admin-port */
 	int has_admin;
@@ -822,9 +824,16 @@ static void process(struct conn *c)
 
 /* Listening. */
 
+/* The text of a system error number (errno, pthread_create's result). */
+static const char *sys_error(int errnum)
+{
+	return uv_strerror(uv_translate_sys_error(errnum));
+}
+
 /*
  * A listening socket of our own making: libuv 1.44 has no SO_REUSEPORT
- * flag, and every worker needs one on the same port.
+ * flag, and every worker needs one on the same port. A socket that cannot
+ * be had (EMFILE under --workers N) is the worker's failure to start.
  */
 static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 			 int port, struct err *e)
@@ -837,10 +846,12 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 		return err_set(e, ERR_USAGE, "not an IP address: '%s'", host);
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0)
-		return err_set(e, ERR_IO, "socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		return err_set(e, ERR_IO, "cannot start worker %d: %s",
+			       w->index + 1, sys_error(errno));
+	r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 #ifdef SO_REUSEPORT
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (!r)
+		r = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 #else
 	if (w->index) {
 		close(fd);
@@ -849,17 +860,26 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 			"--workers needs SO_REUSEPORT, which this system lacks");
 	}
 #endif
-	if (bind(fd, (struct sockaddr *)&ss,
-		 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					  : sizeof(struct sockaddr_in))) {
+	if (!r)
+		r = bind(fd, (struct sockaddr *)&ss,
+			 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in));
+	if (r) {
 		r = errno;
 		close(fd);
 		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
 			       port, strerror(r));
 	}
-	uv_tcp_init(&w->loop, h);
+	r = uv_tcp_init(&w->loop, h);
+	if (r) {
+		close(fd);
+		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
+			       port, uv_strerror(r));
+	}
 	h->data = w;
 	r = uv_tcp_open(h, fd);
+	if (r) /* the handle does not own fd: closing it leaves fd open */
+		close(fd);
 	if (!r)
 		r = uv_listen((uv_stream_t *)h, 1024, on_connection);
 	if (r)
@@ -1049,6 +1069,44 @@ static void wake_all(void *ctx)
 		uv_async_send(&p->w[i].wake);
 }
 
+/*
+ * Worker w's loop, its wake-up handle, its forwarder (accord record) and
+ * its listener on `port`. -1 with err set: what was made stays for
+ * close_unrun().
+ */
+static int worker_start(struct worker *w, const struct stub_config *cfg,
+			struct shared *sh, int port, struct err *e)
+{
+	int r;
+	r = uv_loop_init(&w->loop);
+	if (r)
+		return err_set(e, ERR_IO, "cannot start worker %d: %s",
+			       w->index + 1, uv_strerror(r));
+	w->has_loop = 1;
+	r = uv_async_init(&w->loop, &w->wake, on_wake);
+	if (r)
+		return err_set(e, ERR_IO, "cannot start worker %d: %s",
+			       w->index + 1, uv_strerror(r));
+	w->wake.data = w;
+	if (cfg->upstream) {
+		w->proxy = proxy_new(&w->loop, cfg, sh, e);
+		if (!w->proxy)
+			return -1;
+	}
+	return open_listener(w, &w->listener, cfg->host, port, e);
+}
+
+/* A worker whose loop never ran: its handles are closed, then the loop. */
+static void close_unrun(struct worker *w)
+{
+	if (!w->has_loop)
+		return;
+	proxy_close(w->proxy);
+	w->proxy = NULL;
+	uv_walk(&w->loop, close_walk, NULL);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
 int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	       struct err *e)
 {
@@ -1059,69 +1117,67 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	char url[160], admin_url[160];
 	ws = xcalloc((size_t)n, sizeof(*ws));
 	pool.w = ws;
-	pool.n = 0; /* grows as loops come up: only those are woken */
+	pool.n = 0; /* grows as workers come up: only those are woken */
 	sh = svc_new(cfg, set, wake_all, &pool);
 	for (i = 0; i < n; i++) {
-		struct worker *w = &ws[i];
-		w->sh = sh;
-		w->index = i;
-		uv_loop_init(&w->loop);
-		uv_async_init(&w->loop, &w->wake, on_wake);
-		w->wake.data = w;
+		ws[i].sh = sh;
+		ws[i].index = i;
+		r = worker_start(&ws[i], cfg, sh, port, e);
+		if (r)
+			break;
 		pool.n = i + 1;
-		if (cfg->upstream) {
-			w->proxy = proxy_new(&w->loop, cfg, sh, e);
-			if (!w->proxy) {
-				r = -1;
-				n = i + 1;
-				goto out;
-			}
-		}
-		if (open_listener(w, &w->listener, cfg->host, port, e)) {
-			r = -1;
-			n = i + 1;
-			goto out;
-		}
 		if (!i)
-			port = bound_port(&w->listener);
+			port = bound_port(&ws[0].listener);
 	}
-	snprintf(url, sizeof(url),
-		 strchr(cfg->host, ':') ? "http://[%s]:%d" : "http://%s:%d",
-		 cfg->host, port);
-	svc_set_url(sh, url);
-	if (cfg->admin_port >= 0) {
-		if (open_listener(&ws[0], &ws[0].admin_listener, cfg->host,
-				  cfg->admin_port, e)) {
-			r = -1;
-			goto out;
-		}
-		ws[0].has_admin = 1;
+	if (!r) {
+		snprintf(url, sizeof(url),
+			 strchr(cfg->host, ':') ? "http://[%s]:%d"
+						: "http://%s:%d",
+			 cfg->host, port);
+		svc_set_url(sh, url);
+	}
+	if (!r && cfg->admin_port >= 0) {
+		r = open_listener(&ws[0], &ws[0].admin_listener, cfg->host,
+				  cfg->admin_port, e);
+		ws[0].has_admin = !r;
+	}
+	if (ws[0].has_admin)
 		snprintf(admin_url, sizeof(admin_url),
 			 strchr(cfg->host, ':') ? "http://[%s]:%d"
 						: "http://%s:%d",
 			 cfg->host, bound_port(&ws[0].admin_listener));
+	for (i = 1; i < n && !r; i++) {
+		int rc = pthread_create(&ws[i].thread, NULL, worker_main,
+					&ws[i]);
+		if (rc)
+			r = err_set(e, ERR_IO, "cannot start worker %d: %s",
+				    i + 1, sys_error(rc));
+		else
+			ws[i].has_thread = 1;
+	}
+	if (r) {
+		/* the workers that run drain and end; the others never ran */
+		svc_stop(sh);
+		for (i = 0; i < n; i++) {
+			if (ws[i].has_thread)
+				pthread_join(ws[i].thread, NULL);
+			else
+				close_unrun(&ws[i]);
+		}
+		goto out;
 	}
 	control_attach(cfg->control, sh);
 	if (cfg->on_listen)
 		cfg->on_listen(cfg->listen_ctx, url,
 			       cfg->admin_port >= 0 ? admin_url : NULL);
-	for (i = 1; i < n; i++)
-		pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
 	uv_run(&ws[0].loop, UV_RUN_DEFAULT);
 	for (i = 1; i < n; i++)
 		pthread_join(ws[i].thread, NULL);
 out:
 	control_attach(cfg->control, NULL);
-	/* after a failed start the loops never ran: close what they hold */
-	for (i = 0; i < n; i++) {
-		if (r) {
-			proxy_close(ws[i].proxy);
-			ws[i].proxy = NULL;
-			uv_walk(&ws[i].loop, close_walk, NULL);
-			uv_run(&ws[i].loop, UV_RUN_DEFAULT);
-		}
-		uv_loop_close(&ws[i].loop);
-	}
+	for (i = 0; i < n; i++)
+		if (ws[i].has_loop)
+			uv_loop_close(&ws[i].loop);
 	svc_free(sh);
 	free(ws);
 	return r;

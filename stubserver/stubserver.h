@@ -127,7 +127,9 @@ void stub_control_free(struct stub_control *ctl);
 
 /*
  * Serves `set` (taking ownership) until stub_control_stop(), then drains
- * open connections and returns 0; -1 with err set when it cannot listen.
+ * open connections and returns 0; -1 with err set when it cannot listen
+ * or a worker cannot start ("cannot start worker 3: too many open
+ * files"), after the workers already running have stopped.
  */
 int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	       struct err *e);

@@ -280,6 +280,15 @@ else
 	bad "--workers 2: stub did not start" "$(cat "$TMP/err")"
 fi
 
+# 10b. a worker that cannot have its file descriptors (8 loops, 24 fds):
+# exit 2 and say so, rather than crash or hang
+(ulimit -n 24 && exec timeout 10 "$A" stub --port 0 --workers 8 "$DEMO") \
+	>"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc = 2 ] && grep -q '^accord: error: cannot start worker [0-9]*: too many open files$' "$TMP/err" &&
+	ok "--workers past the fd limit: exit 2, cannot start worker N" ||
+	bad "--workers past the fd limit: exit 2, cannot start worker N" "exit $rc: $(cat "$TMP/err")"
+
 # 11. --explain says why an interaction won
 if start_stub --explain "$DEMO"; then
 	curl -s -o /dev/null "$URL/products/BOO-0042" -H 'Accept: application/json'
