@@ -305,6 +305,20 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	process(c);
 }
 
+/* Starts reading (again); a connection that cannot be read is closed. */
+static void conn_read(struct conn *c)
+{
+	int r;
+	if (c->reading)
+		return;
+	r = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+	if (r) {
+		conn_close(c);
+		return;
+	}
+	c->reading = 1;
+}
+
 static void on_timer(uv_timer_t *t)
 {
 	struct conn *c = t->data;
@@ -326,6 +340,7 @@ static void on_connection(uv_stream_t *server, int status)
 	struct worker *w = server->data;
 	const struct stub_config *cfg = svc_config(w->sh);
 	struct conn *c;
+	int r;
 	if (status < 0 || w->stopping)
 		return;
 	c = xcalloc(1, sizeof(*c));
@@ -333,16 +348,30 @@ static void on_connection(uv_stream_t *server, int status)
 	c->route = server == (uv_stream_t *)&w->admin_listener ? ROUTE_ADMIN
 		   : cfg->admin_port >= 0		       ? ROUTE_TRAFFIC
 							       : ROUTE_ALL;
-	uv_tcp_init(&w->loop, &c->tcp);
+	/* libuv fails none of these but on a bug (EINVAL): the connection
+	 * is then dropped, with what was made of it */
+	r = uv_tcp_init(&w->loop, &c->tcp);
+	if (r) {
+		free(c);
+		return;
+	}
 	c->tcp.data = c;
 	c->handles_open = 1;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp)) {
+	r = uv_accept(server, (uv_stream_t *)&c->tcp);
+	if (!r)
+		r = uv_timer_init(&w->loop, &c->timer);
+	if (r) {
 		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 		return;
 	}
-	uv_timer_init(&w->loop, &c->timer);
 	c->timer.data = c;
-	uv_timer_init(&w->loop, &c->ftimer);
+	c->handles_open = 2;
+	r = uv_timer_init(&w->loop, &c->ftimer);
+	if (r) {
+		uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+		return;
+	}
 	c->ftimer.data = c;
 	c->handles_open = 3;
 	buf_init(&c->in, HTTP1_MAX_HEAD + cfg->max_body + READ_CHUNK);
@@ -359,9 +388,12 @@ static void on_connection(uv_stream_t *server, int status)
 		conn_fail(c, 503, "too many open connections");
 		return;
 	}
-	uv_timer_start(&c->timer, on_timer, 1000, 1000);
-	c->reading = 1;
-	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+	r = uv_timer_start(&c->timer, on_timer, 1000, 1000);
+	if (r) {
+		conn_close(c); /* no timeouts: not served */
+		return;
+	}
+	conn_read(c);
 }
 
 /* Requests. */
@@ -424,13 +456,17 @@ static void on_fault_timer(uv_timer_t *t)
 	dl_run(c);
 }
 
+/* Waits ms for the next step; a delivery that cannot wait is closed. */
 static void dl_wait(struct conn *c, double ms)
 {
+	int r;
 	c->dl->waiting = 1;
 	/* the loop's clock is read once per turn: a delay counted from a
 	 * stale one would end early */
 	uv_update_time(&c->w->loop);
-	uv_timer_start(&c->ftimer, on_fault_timer, (uint64_t)ceil(ms), 0);
+	r = uv_timer_start(&c->ftimer, on_fault_timer, (uint64_t)ceil(ms), 0);
+	if (r)
+		conn_close(c);
 }
 
 /*
@@ -617,6 +653,7 @@ static void defer_contract(struct conn *c, int keep)
 {
 	struct delivery *d = xcalloc(1, sizeof(*d));
 	struct contract_work *cw = xcalloc(1, sizeof(*cw));
+	int r;
 	d->finish = FIN_KEEP;
 	d->step = DL_DELAY;
 	c->dl = d;
@@ -625,7 +662,8 @@ static void defer_contract(struct conn *c, int keep)
 	cw->keep = keep;
 	cw->req.data = cw;
 	buf_init(&cw->out, 0);
-	if (uv_queue_work(&c->w->loop, &cw->req, contract_run, contract_done)) {
+	r = uv_queue_work(&c->w->loop, &cw->req, contract_run, contract_done);
+	if (r) { /* no thread pool: written here, the loop waits */
 		svc_write_contract(cw->sh, keep, &cw->out);
 		d->data = buf_detach(&cw->out, &d->len);
 		buf_release(&cw->out);
@@ -798,12 +836,9 @@ static void process(struct conn *c)
 		return;
 	if (c->dl) {
 		/* reading goes on, so a client that gives up is noticed */
-		if (!c->reading) {
-			c->reading = 1;
-			uv_read_start((uv_stream_t *)&c->tcp, on_alloc,
-				      on_read);
-		}
-		if (c->dl->step == DL_DELAY && !c->dl->waiting)
+		conn_read(c);
+		if (c->phase != PH_CLOSING && c->dl->step == DL_DELAY &&
+		    !c->dl->waiting)
 			dl_run(c);
 		return;
 	}
@@ -816,10 +851,8 @@ static void process(struct conn *c)
 			conn_close(c);
 		return;
 	}
-	if (!c->reading && c->pending + out.len <= WRITE_HIGH_WATER) {
-		c->reading = 1;
-		uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-	}
+	if (c->pending + out.len <= WRITE_HIGH_WATER)
+		conn_read(c);
 }
 
 /* Listening. */
@@ -908,11 +941,15 @@ static void close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
-static void on_drain_timeout(uv_timer_t *t)
+static void drain_now(struct worker *w)
 {
-	struct worker *w = t->data;
 	while (w->conns)
 		conn_close(w->conns);
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+	drain_now(t->data);
 }
 
 static void start_reload(struct worker *w);
@@ -922,6 +959,7 @@ static void on_wake(uv_async_t *a)
 {
 	struct worker *w = a->data;
 	struct conn *c, *next;
+	int r;
 	if (!w->index && svc_reload_asked(w->sh))
 		start_reload(w);
 	if (!svc_stopping(w->sh))
@@ -933,10 +971,13 @@ static void on_wake(uv_async_t *a)
 		if (w->has_admin &&
 		    !uv_is_closing((uv_handle_t *)&w->admin_listener))
 			uv_close((uv_handle_t *)&w->admin_listener, NULL);
-		uv_timer_init(&w->loop, &w->drain);
+		r = uv_timer_init(&w->loop, &w->drain);
 		w->drain.data = w;
-		uv_timer_start(&w->drain, on_drain_timeout, DRAIN_TIMEOUT_MS,
-			       0);
+		if (!r)
+			r = uv_timer_start(&w->drain, on_drain_timeout,
+					   DRAIN_TIMEOUT_MS, 0);
+		if (r) /* no time to drain: every connection goes now */
+			drain_now(w);
 		/* connections between requests close now; busy ones after
 		 * their answers are written */
 		for (c = w->conns; c; c = next) {
@@ -975,12 +1016,19 @@ static void reload_done(uv_work_t *req, int status)
 /* Worker 0, asked to reload (stub_control_reload). */
 static void start_reload(struct worker *w)
 {
+	int r;
 	if (w->reloading)
 		return;
-	w->reloading = 1;
 	w->reload.data = w;
-	if (uv_queue_work(&w->loop, &w->reload, reload_work, reload_done))
-		w->reloading = 0;
+	r = uv_queue_work(&w->loop, &w->reload, reload_work, reload_done);
+	if (r) {
+		stub_log(svc_config(w->sh)->log, svc_config(w->sh)->log_ctx,
+			 LOG_ERROR, "reload", NULL,
+			 "reload failed, still serving the old contracts: %s",
+			 uv_strerror(r));
+		return;
+	}
+	w->reloading = 1;
 }
 
 static void *worker_main(void *arg)
