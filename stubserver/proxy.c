@@ -113,19 +113,29 @@ static void sock_close(struct proxy *p, struct sock *s)
 
 static void check_done(struct proxy *p);
 
+/* Lets curl act on fd (or on its timeout), then hands on what is done. */
+static void socket_action(struct proxy *p, curl_socket_t fd, int flags)
+{
+	const struct stub_config *cfg = p->cfg;
+	int running;
+	CURLMcode rc = curl_multi_socket_action(p->multi, fd, flags, &running);
+	if (rc)
+		stub_log(cfg->log, cfg->log_ctx, LOG_ERROR, "upstream", NULL,
+			 "accord record: libcurl: %s", curl_multi_strerror(rc));
+	check_done(p);
+}
+
 static void on_poll(uv_poll_t *h, int status, int events)
 {
 	struct sock *s = h->data;
-	struct proxy *p = s->p;
-	int flags = 0, running;
+	int flags = 0;
 	if (status < 0)
 		flags = CURL_CSELECT_ERR;
 	if (events & UV_READABLE)
 		flags |= CURL_CSELECT_IN;
 	if (events & UV_WRITABLE)
 		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(p->multi, s->fd, flags, &running);
-	check_done(p);
+	socket_action(s->p, s->fd, flags);
 }
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
@@ -133,7 +143,8 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 {
 	struct proxy *p = userp;
 	struct sock *s = socketp;
-	int events = 0;
+	int events = 0, r;
+	CURLMcode mrc;
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
 		if (s) {
@@ -146,50 +157,72 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 		s = xcalloc(1, sizeof(*s));
 		s->fd = fd;
 		s->p = p;
-		if (uv_poll_init_socket(p->loop, &s->poll, fd)) {
+		r = uv_poll_init_socket(p->loop, &s->poll, fd);
+		if (r) {
 			free(s);
-			return -1;
+			return -1; /* curl fails the transfers on fd */
 		}
 		s->poll.data = s;
 		s->next = p->socks;
 		if (p->socks)
 			p->socks->prev = s;
 		p->socks = s;
-		curl_multi_assign(p->multi, fd, s);
+		mrc = curl_multi_assign(p->multi, fd, s);
+		if (mrc) {
+			sock_close(p, s);
+			return -1;
+		}
 	}
 	if (what & CURL_POLL_IN)
 		events |= UV_READABLE;
 	if (what & CURL_POLL_OUT)
 		events |= UV_WRITABLE;
-	uv_poll_start(&s->poll, events, on_poll);
-	return 0;
+	r = uv_poll_start(&s->poll, events, on_poll);
+	return r ? -1 : 0;
 }
 
 static void on_timer(uv_timer_t *t)
 {
-	struct proxy *p = t->data;
-	int running;
-	curl_multi_socket_action(p->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(p);
+	socket_action(t->data, CURL_SOCKET_TIMEOUT, 0);
 }
 
 static int on_timeout(CURLM *multi, long ms, void *userp)
 {
 	struct proxy *p = userp;
+	int r;
 	(void)multi;
 	if (p->closing)
 		return 0;
-	if (ms < 0)
+	if (ms < 0) {
 		uv_timer_stop(&p->timer);
-	else
-		uv_timer_start(&p->timer, on_timer, (uint64_t)ms, 0);
-	return 0;
+		return 0;
+	}
+	r = uv_timer_start(&p->timer, on_timer, (uint64_t)ms, 0);
+	return r ? -1 : 0; /* -1: curl fails the transfers */
+}
+
+/* The multi handle's callbacks: curl's sockets and timer on our loop. */
+static CURLMcode multi_setup(struct proxy *p)
+{
+	CURLMcode rc;
+	rc = curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	if (rc)
+		return rc;
+	rc = curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
+	if (rc)
+		return rc;
+	rc = curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
+	if (rc)
+		return rc;
+	return curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
 }
 
 struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
 			struct shared *sh, struct err *e)
 {
 	struct proxy *p = xcalloc(1, sizeof(*p));
+	CURLMcode mrc;
+	int r;
 	p->loop = loop;
 	p->cfg = cfg;
 	p->sh = sh;
@@ -199,13 +232,24 @@ struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
 		err_set(e, ERR_IO, "cannot start libcurl");
 		return NULL;
 	}
-	uv_timer_init(loop, &p->timer);
+	mrc = multi_setup(p);
+	if (mrc) {
+		err_set(e, ERR_IO, "cannot start libcurl: %s",
+			curl_multi_strerror(mrc));
+		goto fail;
+	}
+	r = uv_timer_init(loop, &p->timer);
+	if (r) {
+		err_set(e, ERR_IO, "cannot start the forwarder: %s",
+			uv_strerror(r));
+		goto fail;
+	}
 	p->timer.data = p;
-	curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
-	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
-	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
 	return p;
+fail:
+	curl_multi_cleanup(p->multi);
+	free(p);
+	return NULL;
 }
 
 static void call_free(struct proxy_call *c)
@@ -393,7 +437,8 @@ static void finish(struct proxy_call *c, CURLcode rc)
 	buf_init(&msg, 0);
 	buf_init(&rec, 0);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+		rc = curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE,
+				       &status);
 	if (c->too_large) {
 		buf_addf(&msg,
 			 "accord record: the upstream's answer is larger "
@@ -459,10 +504,11 @@ static void check_done(struct proxy *p)
 	int left;
 	while ((m = curl_multi_info_read(p->multi, &left))) {
 		struct proxy_call *c = NULL;
+		CURLcode rc;
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
-		if (c)
+		rc = curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
+		if (!rc && c)
 			finish(c, m->data.result);
 	}
 }
@@ -483,6 +529,67 @@ static const char *origin_form(const char *t, size_t len, size_t *out_len)
 	}
 	*out_len = len;
 	return t;
+}
+
+/* Appends a header line to the call's list; out of memory aborts. */
+static void header_add(struct proxy_call *c, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(c->hdrs, line);
+	if (!l)
+		abort();
+	c->hdrs = l;
+}
+
+/* The options of c's transfer to url: the first that fails is returned. */
+static CURLcode transfer_setup(struct proxy_call *c, const char *url)
+{
+	CURL *easy = c->easy;
+	CURLcode rc;
+	rc = curl_easy_setopt(easy, CURLOPT_URL, url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, c->errbuf);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, c->method);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_HTTPHEADER, c->hdrs);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+			      (long)c->p->cfg->upstream_timeout_ms);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	if (rc)
+		return rc;
+	if (c->head)
+		return curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+	if (!c->req_len && strcmp(c->method, "POST") &&
+	    strcmp(c->method, "PUT") && strcmp(c->method, "PATCH"))
+		return CURLE_OK;
+	rc = curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+			      (curl_off_t)c->req_len);
+	if (rc)
+		return rc;
+	return curl_easy_setopt(easy, CURLOPT_POSTFIELDS,
+				c->req_body ? c->req_body : "");
 }
 
 /* A 502 of our own into now, when no transfer could start. */
@@ -506,6 +613,8 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 	const char *t;
 	size_t tlen, i, ulen = strlen(cfg->upstream);
 	int has_accept = 0;
+	CURLcode rc;
+	CURLMcode mrc;
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		cannot_start(keep_alive, now);
@@ -516,6 +625,10 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 	c->easy = easy;
 	c->done = done;
 	c->ctx = ctx;
+	c->next = p->calls; /* listed at once: call_free() unlists it */
+	if (p->calls)
+		p->calls->prev = c;
+	p->calls = c;
 	c->keep_alive = keep_alive;
 	c->t0 = uv_hrtime();
 	c->method = xstrndup(req->method, req->method_len);
@@ -557,46 +670,23 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 		buf_add(&h, x->name, x->name_len);
 		buf_addstr(&h, x->value_len ? ": " : ";");
 		buf_add(&h, x->value, x->value_len);
-		c->hdrs = curl_slist_append(c->hdrs, h.ptr);
+		header_add(c, h.ptr);
 	}
 	buf_release(&h);
 	/* no "Expect: 100-continue" round trip; no Accept the client did
 	 * not send */
-	c->hdrs = curl_slist_append(c->hdrs, "Expect:");
+	header_add(c, "Expect:");
 	if (!has_accept)
-		c->hdrs = curl_slist_append(c->hdrs, "Accept:");
+		header_add(c, "Accept:");
 	buf_init(&url, 0);
 	while (ulen && cfg->upstream[ulen - 1] == '/')
 		ulen--;
 	buf_add(&url, cfg->upstream, ulen);
 	buf_add(&url, t, tlen);
-	curl_easy_setopt(easy, CURLOPT_URL, url.ptr);
-	buf_release(&url);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, c->method);
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, c->hdrs);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
-			 (long)cfg->upstream_timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	if (c->head)
-		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-	else if (len || !strcmp(c->method, "POST") ||
-		 !strcmp(c->method, "PUT") || !strcmp(c->method, "PATCH")) {
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)len);
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS,
-				 c->req_body ? c->req_body : "");
-	}
-	c->next = p->calls;
-	if (p->calls)
-		p->calls->prev = c;
-	p->calls = c;
-	if (curl_multi_add_handle(p->multi, easy) == CURLM_OK)
+	rc = transfer_setup(c, url.ptr);
+	buf_release(&url); /* curl keeps a copy */
+	mrc = rc ? CURLM_OK : curl_multi_add_handle(p->multi, easy);
+	if (!rc && !mrc)
 		return c;
 	call_free(c);
 	cannot_start(keep_alive, now);
