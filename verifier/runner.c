@@ -111,25 +111,48 @@ static void call_reset(struct job *j)
 	j->errbuf[0] = '\0';
 }
 
-/* A new easy handle for one call; the caller adds method, URL, body. */
-static CURL *call_new(struct job *j)
+/*
+ * A new easy handle for one call, in j->easy (call_reset() frees it); the
+ * caller adds method, URL and body. The first option that fails is
+ * returned.
+ */
+static CURLcode call_new(struct job *j)
 {
 	CURL *c = curl_easy_init();
 	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms : 10000;
+	CURLcode rc;
 	if (!c)
-		return NULL;
-	curl_easy_setopt(c, CURLOPT_PRIVATE, j);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, j);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->errbuf);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		return CURLE_FAILED_INIT;
 	j->easy = c;
-	return c;
+	rc = curl_easy_setopt(c, CURLOPT_PRIVATE, j);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_HEADERDATA, j);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->errbuf);
+	if (rc)
+		return rc;
+	/* a provider URL cannot make curl read files or send mail */
+	return curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 
 static struct curl_slist *slist_add(struct curl_slist *l, const char *s)
@@ -141,22 +164,36 @@ static struct curl_slist *slist_add(struct curl_slist *l, const char *s)
 }
 
 /* A POST of a JSON document (state calls, message requests). */
-static int call_post_json(struct job *j, const char *url, cJSON *doc)
+static CURLcode call_post_json(struct job *j, const char *url, cJSON *doc)
 {
-	CURL *c = call_new(j);
-	if (!c)
-		return -1;
+	CURLcode rc = call_new(j);
+	if (rc)
+		return rc;
 	j->post = cJSON_PrintUnformatted(doc);
 	if (!j->post)
 		abort();
 	j->hdrs = slist_add(j->hdrs, "Content-Type: application/json");
 	j->hdrs = slist_add(j->hdrs, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->post);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(j->post));
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->hdrs);
-	return 0;
+	rc = curl_easy_setopt(j->easy, CURLOPT_URL, url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POST, 1L);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->post);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE,
+			      (long)strlen(j->post));
+	if (rc)
+		return rc;
+	return curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->hdrs);
+}
+
+/* e says that curl refused a call's set-up (rc). */
+static int curl_failed(CURLcode rc, struct err *e)
+{
+	return err_set(e, ERR_IO, "libcurl: %s", curl_easy_strerror(rc));
 }
 
 static cJSON *state_json(const struct provider_state *s, const char *action)
@@ -234,6 +271,30 @@ static void transport_error(struct job *j, CURLcode rc, const char *what,
 	}
 }
 
+/* The method, URL, headers and body of request rq on j's handle. */
+static CURLcode request_setup(struct job *j, const struct verify_request *rq)
+{
+	CURLcode rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_URL, rq->url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->hdrs);
+	if (rc)
+		return rc;
+	if (!str_casecmp(rq->method, "HEAD"))
+		rc = curl_easy_setopt(j->easy, CURLOPT_NOBODY, 1L);
+	else
+		rc = curl_easy_setopt(j->easy, CURLOPT_CUSTOMREQUEST,
+				      rq->method);
+	if (rc || !j->post)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->post);
+	if (rc)
+		return rc;
+	return curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+				(curl_off_t)rq->body.len);
+}
+
 /* Starts the HTTP request of the interaction. */
 static int start_request(struct job *j, struct err *e)
 {
@@ -241,7 +302,7 @@ static int start_request(struct job *j, struct err *e)
 	struct verify_request rq;
 	struct verify_exchange *x = &j->r->x;
 	struct buf line;
-	CURL *c;
+	CURLcode rc;
 	size_t i, k;
 	int has_ct = 0;
 	if (verify_build_request(j->r->ix, cfg->provider_url, j->values,
@@ -249,11 +310,10 @@ static int start_request(struct job *j, struct err *e)
 				 e)) {
 		return -1;
 	}
-	c = call_new(j);
-	if (!c) {
+	rc = call_new(j);
+	if (rc) {
 		verify_request_release(&rq);
-		return err_set(e, ERR_IO, "%s",
-			       "libcurl: cannot make a handle");
+		return curl_failed(rc, e);
 	}
 	buf_init(&line, 0);
 	for (i = 0; i < rq.headers.n; i++) {
@@ -278,18 +338,14 @@ static int start_request(struct job *j, struct err *e)
 	if (!has_ct)
 		j->hdrs = slist_add(j->hdrs, "Content-Type:");
 	j->hdrs = slist_add(j->hdrs, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, rq.url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->hdrs);
-	if (!str_casecmp(rq.method, "HEAD"))
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	else
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq.method);
 	if (rq.has_body) {
 		j->post = xmalloc(rq.body.len + 1);
 		memcpy(j->post, rq.body.ptr, rq.body.len + 1);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->post);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)rq.body.len);
+	}
+	rc = request_setup(j, &rq);
+	if (rc) {
+		verify_request_release(&rq);
+		return curl_failed(rc, e);
 	}
 	/* what was sent, for the reports */
 	x->method = rq.method;
@@ -313,7 +369,7 @@ static int start_message(struct job *j, struct err *e)
 	cJSON *doc = cJSON_CreateObject(), *states = cJSON_CreateArray();
 	struct buf url;
 	size_t i;
-	int rc;
+	CURLcode rc;
 	cJSON_AddStringToObject(doc, "description", ix->description);
 	for (i = 0; i < ix->nstates; i++) {
 		cJSON *s = cJSON_CreateObject();
@@ -336,10 +392,7 @@ static int start_message(struct job *j, struct err *e)
 	j->r->x.req_len = strlen(j->r->x.req_body);
 	headers_add(&j->r->x.req_headers, "Content-Type", "application/json");
 	cJSON_Delete(doc);
-	if (rc)
-		return err_set(e, ERR_IO, "%s",
-			       "libcurl: cannot make a handle");
-	return 0;
+	return rc ? curl_failed(rc, e) : 0;
 }
 
 /* Keeps what came back for the reports (the body borrowed by matching). */
@@ -476,9 +529,9 @@ static void merge_state_reply(struct job *j)
 static int state_call(struct job *j, const char *action, struct err *e)
 {
 	cJSON *doc = state_json(&j->r->ix->states[j->state], action);
-	int rc = call_post_json(j, j->cfg->state_url, doc);
+	CURLcode rc = call_post_json(j, j->cfg->state_url, doc);
 	cJSON_Delete(doc);
-	return rc ? err_set(e, ERR_IO, "%s", "libcurl: no handle") : 0;
+	return rc ? curl_failed(rc, e) : 0;
 }
 
 static int job_next(struct job *j, CURLM *multi, struct err *e)
@@ -541,7 +594,9 @@ static void job_done(struct job *j, CURLcode rc)
 	struct verify_result *r = j->r;
 	const struct interaction *ix = r->ix;
 	long status = 0;
-	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK)
+		rc = curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE,
+				       &status);
 	switch (j->phase) {
 	case PH_SETUP: {
 		const char *name = ix->states[j->state].name;
@@ -839,11 +894,17 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 		while ((msg = curl_multi_info_read(multi, &left))) {
 			struct job *j = NULL;
 			CURL *easy = msg->easy_handle;
-			CURLcode res = msg->data.result;
+			CURLcode res = msg->data.result, grc;
 			int st;
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&j);
+			grc = curl_easy_getinfo(easy, CURLINFO_PRIVATE,
+						(char **)&j);
+			if (grc || !j) {
+				err_set(e, ERR_IO, "libcurl: %s",
+					curl_easy_strerror(grc));
+				goto done;
+			}
 			curl_multi_remove_handle(multi, easy);
 			job_done(j, res);
 			st = job_next(j, multi, e);
@@ -905,6 +966,22 @@ void verify_run_release(struct verify_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* One probe of --wait-for-provider: a HEAD of url, given 2 s. */
+static CURLcode probe_setup(CURL *c, const char *url)
+{
+	CURLcode rc;
+	rc = curl_easy_setopt(c, CURLOPT_URL, url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (rc)
+		return rc;
+	return curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+}
+
 int verify_wait_for(const char *url, long wait_ms, struct err *e)
 {
 	double end = now_ms() + (double)wait_ms;
@@ -915,10 +992,11 @@ int verify_wait_for(const char *url, long wait_ms, struct err *e)
 		if (!c)
 			return err_set(e, ERR_IO, "%s",
 				       "libcurl: cannot start");
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+		rc = probe_setup(c, url);
+		if (rc) {
+			curl_easy_cleanup(c);
+			return curl_failed(rc, e);
+		}
 		rc = curl_easy_perform(c);
 		curl_easy_cleanup(c);
 		if (rc == CURLE_OK)
