@@ -116,6 +116,7 @@ int cmd_verify(int argc, char **argv)
 	size_t nh = 0, i, n = 0;
 	int verbose = 0, quiet = 0, jobs = 1, nargs, rc = EXIT_ERROR, bad;
 	long timeout_ms, wait_ms = -1;
+	CURLcode crc;
 	struct opt opts[] = {
 		OPT_STRING_(0, "provider-url", &cfg.provider_url, "URL",
 			    "the provider's base URL"),
@@ -215,7 +216,8 @@ int cmd_verify(int argc, char **argv)
 	if (bad)
 		goto out;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+	crc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (crc) {
 		fprintf(stderr, "accord: error: libcurl cannot start\n");
 		goto out;
 	}

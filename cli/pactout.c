@@ -211,7 +211,8 @@ int child_start(struct child *ch, const char *url)
 		return -1;
 	}
 	ch->started = 1;
-	if (pthread_create(&ch->thread, NULL, waiter, ch)) {
+	r = pthread_create(&ch->thread, NULL, waiter, ch);
+	if (r) {
 		/* cannot wait in the background: the server is stopped and
 		 * the child waited for in child_finish */
 		ch->started = 2;

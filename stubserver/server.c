@@ -191,7 +191,8 @@ static void conn_send(struct conn *c, struct buf *out)
 	wr->len = len - (size_t)n;
 	b = uv_buf_init(data + n, (unsigned)wr->len);
 	c->pending += wr->len;
-	if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write)) {
+	n = uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write);
+	if (n) {
 		c->pending -= wr->len;
 		free(wr->data);
 		free(wr);
@@ -924,8 +925,9 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 static int bound_port(uv_tcp_t *h)
 {
 	struct sockaddr_storage ss;
-	int len = sizeof(ss);
-	if (uv_tcp_getsockname(h, (struct sockaddr *)&ss, &len))
+	int len = sizeof(ss), r;
+	r = uv_tcp_getsockname(h, (struct sockaddr *)&ss, &len);
+	if (r)
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);

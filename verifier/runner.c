@@ -538,6 +538,7 @@ static int job_next(struct job *j, CURLM *multi, struct err *e)
 {
 	const struct interaction *ix = j->r->ix;
 	const struct verify_config *cfg = j->cfg;
+	CURLMcode mrc;
 	for (;;) {
 		call_reset(j);
 		switch (j->phase) {
@@ -581,9 +582,11 @@ static int job_next(struct job *j, CURLM *multi, struct err *e)
 		case PH_DONE:
 			return 0;
 		}
-		if (curl_multi_add_handle(multi, j->easy) != CURLM_OK)
-			return err_set(e, ERR_IO, "%s",
-				       "libcurl: cannot add a transfer");
+		mrc = curl_multi_add_handle(multi, j->easy);
+		if (mrc)
+			return err_set(e, ERR_IO,
+				       "libcurl: cannot add a transfer: %s",
+				       curl_multi_strerror(mrc));
 		return 1;
 	}
 }
@@ -805,6 +808,7 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 				 first not started without provider states */
 	double t0 = now_ms();
 	int rc = -1;
+	CURLMcode mrc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&fd, 0, sizeof(fd));
@@ -887,8 +891,10 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 		}
 		if (!active)
 			continue;
-		if (curl_multi_perform(multi, &running) != CURLM_OK) {
-			err_set(e, ERR_IO, "%s", "libcurl: transfer failed");
+		mrc = curl_multi_perform(multi, &running);
+		if (mrc) {
+			err_set(e, ERR_IO, "libcurl: transfer failed: %s",
+				curl_multi_strerror(mrc));
 			goto done;
 		}
 		while ((msg = curl_multi_info_read(multi, &left))) {
@@ -914,9 +920,12 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 				finish(j, &active, &done, &stateful_active,
 				       out->n);
 		}
-		if (active &&
-		    curl_multi_poll(multi, NULL, 0, 1000, NULL) != CURLM_OK) {
-			err_set(e, ERR_IO, "%s", "libcurl: poll failed");
+		if (!active)
+			continue;
+		mrc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
+		if (mrc) {
+			err_set(e, ERR_IO, "libcurl: poll failed: %s",
+				curl_multi_strerror(mrc));
 			goto done;
 		}
 	}
