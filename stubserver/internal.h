@@ -18,6 +18,17 @@
 
 #include "stubserver/stubserver.h"
 
+/* The admin API's reserved prefix: requests under it never reach the
+ * contracts (or the upstream). */
+#define STUB_ADMIN_PREFIX "/__accord/"
+#define STUB_ADMIN_PREFIX_LEN (sizeof(STUB_ADMIN_PREFIX) - 1)
+/* A status is three digits (RFC 9110 15): others from an upstream or a
+ * profile are refused, and tables by status have this many rows. */
+#define STUB_STATUS_MIN 100
+#define STUB_STATUS_MAX 999
+/* "http://[IPv6 address]:port", with room to spare. */
+#define STUB_URL_MAX 160
+
 /* log.c: messages. -------------------------------------------------- */
 
 /*
@@ -30,7 +41,12 @@ void stub_log(stub_log_fn fn, void *ctx, enum log_level level,
 
 /* http1.c: requests. ------------------------------------------------- */
 
-#define HTTP1_MAX_HEAD (16 * 1024) /* larger heads get 431 */
+/* Larger heads get 431: 16 KiB (Node's default) is far past what a test
+ * client sends, and bounds what a connection holds before it has a whole
+ * request. */
+#define HTTP1_MAX_HEAD (16 * 1024)
+/* More headers than this get 431: struct http1_request holds them in an
+ * array, on the stack. */
 #define HTTP1_MAX_HEADERS 100
 
 struct http1_header {

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <uv.h>
 
+/* An upstream answer's head, held whole to be passed on and recorded:
+ * real ones are a few KiB, cookies and security policies included. */
 #define MAX_RESPONSE_HEAD (64 * 1024)
 
 struct sock {
@@ -452,7 +454,8 @@ static void finish(struct proxy_call *c, CURLcode rc)
 			 cfg->upstream, cfg->upstream_timeout_ms);
 		answered = 504;
 		answer = own_answer(504, msg.ptr, c->head, c->keep_alive, &len);
-	} else if (rc != CURLE_OK || status < 100 || status > 999) {
+	} else if (rc != CURLE_OK || status < STUB_STATUS_MIN ||
+		   status > STUB_STATUS_MAX) {
 		buf_addf(&msg,
 			 "accord record: cannot reach the upstream %s: %s; "
 			 "nothing recorded",
@@ -529,6 +532,13 @@ static const char *origin_form(const char *t, size_t len, size_t *out_len)
 	}
 	*out_len = len;
 	return t;
+}
+
+/* Whether header x is called name (in any case). */
+static int name_is(const struct http1_header *x, const char *name)
+{
+	size_t n = strlen(name);
+	return x->name_len == n && !str_ncasecmp(x->name, name, n);
 }
 
 /* Appends a header line to the call's list; out of memory aborts. */
@@ -646,22 +656,19 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 	buf_init(&h, 0);
 	for (i = 0; i < req->nheaders; i++) {
 		const struct http1_header *x = &req->headers[i];
-		if (x->name_len == 20 &&
-		    !str_ncasecmp(x->name, "X-Accord-Description", 20)) {
+		if (name_is(x, "X-Accord-Description")) {
 			free(c->description);
 			c->description = xstrndup(x->value, x->value_len);
 			continue;
 		}
-		if (x->name_len == 16 &&
-		    !str_ncasecmp(x->name, "X-Accord-Session", 16)) {
+		if (name_is(x, "X-Accord-Session")) {
 			free(c->session);
 			c->session = xstrndup(x->value, x->value_len);
 		}
 		if (hop_by_hop(x->name, x->name_len) ||
-		    (x->name_len == 15 &&
-		     !str_ncasecmp(x->name, "Accept-Encoding", 15)))
+		    name_is(x, "Accept-Encoding"))
 			continue; /* the upstream answers in identity */
-		if (x->name_len == 6 && !str_ncasecmp(x->name, "Accept", 6))
+		if (name_is(x, "Accept"))
 			has_accept = 1;
 		c->req_h[c->nreq_h].name = xstrndup(x->name, x->name_len);
 		c->req_h[c->nreq_h].value = xstrndup(x->value, x->value_len);

@@ -36,11 +36,20 @@
 
 #include "stubserver/service.h"
 
+/* One read into the worker's buffer: more waits for the loop's next turn,
+ * so one fast client cannot starve the others. */
 #define READ_CHUNK 65536
 #define REQUEST_TIMEOUT_MS 10000    /* a request must arrive within this */
 #define WRITE_HIGH_WATER (1u << 20) /* stop reading past this backlog */
+/* A stopping server waits this long for busy connections to finish. */
 #define DRAIN_TIMEOUT_MS 5000
 #define SLICE_MS 20 /* bandwidth: a slice of the answer every SLICE_MS */
+/* How often a connection's timeouts (request, idle) are looked at: the
+ * timeouts are seconds long, and a timer per connection costs. */
+#define TICK_MS 1000
+/* Connections the kernel queues before they are accepted: a test suite
+ * opening hundreds at once must not see refusals. */
+#define LISTEN_BACKLOG 1024
 
 struct worker {
 	uv_loop_t loop;
@@ -389,7 +398,7 @@ static void on_connection(uv_stream_t *server, int status)
 		conn_fail(c, 503, "too many open connections");
 		return;
 	}
-	r = uv_timer_start(&c->timer, on_timer, 1000, 1000);
+	r = uv_timer_start(&c->timer, on_timer, TICK_MS, TICK_MS);
 	if (r) {
 		conn_close(c); /* no timeouts: not served */
 		return;
@@ -599,8 +608,9 @@ static void on_proxied(void *ctx, char *answer, size_t len)
 /* Whether a request is for the admin API rather than the upstream. */
 static int admin_target(const struct conn *c, const struct http1_request *req)
 {
-	return c->route != ROUTE_TRAFFIC && req->target_len >= 10 &&
-	       !memcmp(req->target, "/__accord/", 10);
+	return c->route != ROUTE_TRAFFIC &&
+	       req->target_len >= STUB_ADMIN_PREFIX_LEN &&
+	       !memcmp(req->target, STUB_ADMIN_PREFIX, STUB_ADMIN_PREFIX_LEN);
 }
 
 /*
@@ -741,8 +751,12 @@ static void process(struct conn *c)
 		if (r == HTTP1_INCOMPLETE)
 			break;
 		if (r == HTTP1_TOO_LARGE) {
+			char msg[64];
+			snprintf(msg, sizeof(msg),
+				 "request head larger than %d KiB",
+				 HTTP1_MAX_HEAD / 1024);
 			conn_send(c, &out);
-			conn_fail(c, 431, "request head larger than 16 KiB");
+			conn_fail(c, 431, msg);
 			buf_release(&out);
 			return;
 		}
@@ -915,7 +929,7 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 	if (r) /* the handle does not own fd: closing it leaves fd open */
 		close(fd);
 	if (!r)
-		r = uv_listen((uv_stream_t *)h, 1024, on_connection);
+		r = uv_listen((uv_stream_t *)h, LISTEN_BACKLOG, on_connection);
 	if (r)
 		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
 			       port, uv_strerror(r));
@@ -1046,12 +1060,12 @@ void stub_config_init(struct stub_config *cfg)
 	cfg->host = "127.0.0.1";
 	cfg->workers = 1;
 	cfg->unmatched_status = 404;
-	cfg->max_body = 8u << 20;
-	cfg->journal_size = 1000;
-	cfg->max_connections = 10000;
-	cfg->idle_timeout_ms = 60000;
-	cfg->upstream_timeout_ms = 30000;
-	cfg->upstream_max_body = 64u << 20;
+	cfg->max_body = STUB_DEFAULT_MAX_BODY;
+	cfg->journal_size = STUB_DEFAULT_JOURNAL_SIZE;
+	cfg->max_connections = STUB_DEFAULT_MAX_CONNECTIONS;
+	cfg->idle_timeout_ms = STUB_DEFAULT_IDLE_TIMEOUT_MS;
+	cfg->upstream_timeout_ms = STUB_DEFAULT_UPSTREAM_TIMEOUT_MS;
+	cfg->upstream_max_body = STUB_DEFAULT_UPSTREAM_MAX_BODY;
 	cfg->admin_port = -1;
 }
 
@@ -1164,7 +1178,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	struct shared *sh;
 	struct pool pool;
 	int n = cfg->workers > 0 ? cfg->workers : 1, i, port = cfg->port, r = 0;
-	char url[160], admin_url[160];
+	char url[STUB_URL_MAX], admin_url[STUB_URL_MAX];
 	ws = xcalloc((size_t)n, sizeof(*ws));
 	pool.w = ws;
 	pool.n = 0; /* grows as workers come up: only those are woken */

@@ -16,6 +16,12 @@
 #include <string.h>
 #include <time.h>
 
+/* Interactions an unmatched request's 404 names as its nearest misses. */
+#define NEAREST_SHOWN 3
+/* --explain text kept per request: one line per interaction considered,
+ * each cut short by select.c, so only a huge set comes near it. */
+#define EXPLAIN_MAX (1u << 20)
+
 static struct stub_set *swap_set_locked(struct shared *sh,
 					struct stub_set *set);
 
@@ -492,7 +498,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (cfg->explain) {
-		buf_init(&explain, 1 << 20);
+		buf_init(&explain, EXPLAIN_MAX);
 		ex = &explain;
 	}
 	pthread_rwlock_rdlock(&sh->set_lock);
@@ -535,7 +541,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 			stub_respond_error(status, e.msg, head, keep, out);
 		}
 	} else {
-		nearest = stub_nearest(sh->set, r, 3);
+		nearest = stub_nearest(sh->set, r, NEAREST_SHOWN);
 		status = cfg->unmatched_status;
 		stub_respond_json(status, nearest, head, keep, out);
 	}
@@ -575,7 +581,7 @@ void svc_handle(struct shared *sh, const struct http1_request *req,
 	int is_admin;
 	fault_action_init(act);
 	to_model(req, body, len, &r);
-	is_admin = !strncmp(r.path, "/__accord/", 10);
+	is_admin = !strncmp(r.path, STUB_ADMIN_PREFIX, STUB_ADMIN_PREFIX_LEN);
 	if (route == ROUTE_ADMIN && !is_admin)
 		stub_respond_error(404, "this port serves only /__accord/",
 				   !strcmp(r.method, "HEAD"), keep_alive, out);
