@@ -29,6 +29,15 @@
 #include <string.h>
 #include <time.h>
 
+/* The longest curl_multi_poll() waits: curl's own timers end it sooner. */
+#define POLL_MAX_MS 1000
+/* --wait-for-provider: each probe may take this long, and the next comes
+ * this long after a refusal (a provider starting up is not hammered). */
+#define PROBE_TIMEOUT_MS 2000L
+#define PROBE_PAUSE_MS 200
+/* A decoded Pact-Message-Metadata header: a small JSON object. */
+#define METADATA_MAX (1u << 20)
+
 enum phase { PH_SETUP, PH_MAIN, PH_TEARDOWN, PH_DONE };
 
 struct job {
@@ -89,8 +98,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		vs++;
 	while (ve > vs && strchr(" \t\r\n", p[ve - 1]))
 		ve--;
-	if (j->rh.n >= 200)
-		return len; /* a hostile provider cannot grow this unbounded */
+	if (j->rh.n >= VERIFY_MAX_HEADERS)
+		return len;
 	headers_addn(&j->rh, p, nlen, p + vs, ve - vs);
 	return len;
 }
@@ -119,7 +128,8 @@ static void call_reset(struct job *j)
 static CURLcode call_new(struct job *j)
 {
 	CURL *c = curl_easy_init();
-	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms : 10000;
+	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms
+					: VERIFY_DEFAULT_TIMEOUT_MS;
 	CURLcode rc;
 	if (!c)
 		return CURLE_FAILED_INIT;
@@ -233,7 +243,8 @@ static void transport_error(struct job *j, CURLcode rc, const char *what,
 			    const char *url)
 {
 	struct verify_result *r = j->r;
-	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms : 10000;
+	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms
+					: VERIFY_DEFAULT_TIMEOUT_MS;
 	if (j->too_big) {
 		set_reason(r, VERIFY_ERROR,
 			   "%s: the response body is larger than %u MiB", what,
@@ -455,7 +466,7 @@ static cJSON *message_metadata(struct job *j)
 	cJSON *v = NULL;
 	if (!h || !h->n)
 		return cJSON_CreateObject();
-	buf_init(&raw, 1u << 20);
+	buf_init(&raw, METADATA_MAX);
 	if (!base64_decode(h->values[0], strlen(h->values[0]), &raw))
 		v = json_parse_text("metadata", raw.ptr, raw.len, NULL);
 	buf_release(&raw);
@@ -922,7 +933,7 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 		}
 		if (!active)
 			continue;
-		mrc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
+		mrc = curl_multi_poll(multi, NULL, 0, POLL_MAX_MS, NULL);
 		if (mrc) {
 			err_set(e, ERR_IO, "libcurl: poll failed: %s",
 				curl_multi_strerror(mrc));
@@ -975,7 +986,7 @@ void verify_run_release(struct verify_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* One probe of --wait-for-provider: a HEAD of url, given 2 s. */
+/* One probe of --wait-for-provider: a HEAD of url. */
 static CURLcode probe_setup(CURL *c, const char *url)
 {
 	CURLcode rc;
@@ -988,7 +999,7 @@ static CURLcode probe_setup(CURL *c, const char *url)
 	rc = curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (rc)
 		return rc;
-	return curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+	return curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, PROBE_TIMEOUT_MS);
 }
 
 int verify_wait_for(const char *url, long wait_ms, struct err *e)
@@ -997,7 +1008,7 @@ int verify_wait_for(const char *url, long wait_ms, struct err *e)
 	CURLcode rc = CURLE_OK;
 	for (;;) {
 		CURL *c = curl_easy_init();
-		struct timespec pause = { 0, 200 * 1000000L };
+		struct timespec pause = { 0, PROBE_PAUSE_MS * 1000000L };
 		if (!c)
 			return err_set(e, ERR_IO, "%s",
 				       "libcurl: cannot start");
@@ -1010,7 +1021,7 @@ int verify_wait_for(const char *url, long wait_ms, struct err *e)
 		curl_easy_cleanup(c);
 		if (rc == CURLE_OK)
 			return 0;
-		if (now_ms() + 200 > end)
+		if (now_ms() + PROBE_PAUSE_MS > end)
 			break;
 		nanosleep(&pause, NULL);
 	}
