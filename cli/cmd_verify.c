@@ -173,15 +173,19 @@ int cmd_verify(int argc, char **argv)
 	timeout_ms = opt_duration_ms(timeout);
 	if (wait)
 		wait_ms = opt_duration_ms(wait);
-	if (timeout_ms <= 0 || jobs < 1 || jobs > 256 ||
-	    (wait && wait_ms < 0)) {
+	if (jobs < 1 || jobs > OPT_MAX_JOBS) {
+		fprintf(stderr,
+			"accord: error: -j expects a number from 1 to %d\n",
+			OPT_MAX_JOBS);
+		free(hs);
+		return EXIT_ERROR;
+	}
+	if (timeout_ms <= 0 || (wait && wait_ms < 0)) {
 		fprintf(stderr, "accord: error: %s\n",
 			timeout_ms <= 0 ? "--timeout expects a duration "
 					  "such as 10s or 500ms"
-			: jobs < 1 || jobs > 256
-				? "-j expects a number from 1 to 256"
-				: "--wait-for-provider expects a duration "
-				  "such as 30s");
+					: "--wait-for-provider expects a "
+					  "duration such as 30s");
 		free(hs);
 		return EXIT_ERROR;
 	}
