@@ -524,9 +524,10 @@ static void apply(struct fault_engine *g, const struct fault_rule *r,
 	metric_add(g, r->name, fault_outcome_name(r->outcome));
 	switch (r->outcome) {
 	case FAULT_ERROR:
+		/* the action outlives the profile's lock: copies */
 		a->status = r->error_status;
-		a->error_headers = r->error_headers;
-		a->error_body = r->error_body;
+		a->error_headers = cJSON_Duplicate(r->error_headers, 1);
+		a->error_body = cJSON_Duplicate(r->error_body, 1);
 		cJSON_AddNumberToObject(o, "status", r->error_status);
 		if (r->error_headers)
 			cJSON_AddItemToObject(
@@ -662,23 +663,14 @@ void fault_decide(struct fault_engine *g, const struct fault_request *q,
 		apply(g, r, &d, a);
 	}
 	pthread_mutex_unlock(&g->mu);
-	/* error headers and body point into the profile: copy them out */
-	if (a->error_headers)
-		a->error_headers = cJSON_Duplicate(a->error_headers, 1);
-	if (a->error_body)
-		a->error_body = cJSON_Duplicate(a->error_body, 1);
-	a->owns_error = 1;
 	pthread_rwlock_unlock(&g->lock);
 }
 
 void fault_action_done(struct fault_action *a)
 {
-	if (a->owns_error) {
-		cJSON_Delete((cJSON *)a->error_headers);
-		cJSON_Delete((cJSON *)a->error_body);
-	}
+	cJSON_Delete(a->error_headers);
+	cJSON_Delete(a->error_body);
 	a->error_headers = a->error_body = NULL;
-	a->owns_error = 0;
 	cJSON_Delete(a->log);
 	a->log = NULL;
 }

@@ -65,12 +65,11 @@ static void from_log(const cJSON *faults, struct fault_action *a)
 			if (a->status < STUB_STATUS_MIN ||
 			    a->status > STUB_STATUS_MAX)
 				a->status = 500;
-			a->error_headers = cJSON_GetObjectItemCaseSensitive(
-				o, "headers");
-			if (!cJSON_IsObject(a->error_headers))
-				a->error_headers = NULL;
-			a->error_body = cJSON_GetObjectItemCaseSensitive(
-				o, "body");
+			x = cJSON_GetObjectItemCaseSensitive(o, "headers");
+			if (cJSON_IsObject(x))
+				a->error_headers = cJSON_Duplicate(x, 1);
+			x = cJSON_GetObjectItemCaseSensitive(o, "body");
+			a->error_body = cJSON_Duplicate(x, 1);
 		} else if (oc == FAULT_TRUNCATE) {
 			x = cJSON_GetObjectItemCaseSensitive(o, "bytes");
 			if (cJSON_IsNumber(x) && x->valuedouble >= 0)

@@ -418,10 +418,9 @@ struct fault_action {
 	double trunc_fraction; /* when trunc_bytes < 0 */
 	size_t garbage_bytes;
 	uint64_t garbage_seed;
-	int status; /* FAULT_ERROR */
-	const cJSON *error_headers;
-	const cJSON *error_body;
-	int owns_error;
+	int status;	      /* FAULT_ERROR */
+	cJSON *error_headers; /* owned copies (fault_action_done frees) */
+	cJSON *error_body;
 	uint64_t ordinal; /* the request's number in session x interaction */
 	int has_ordinal;
 	cJSON *log; /* the decisions, for the journal; NULL: none */
