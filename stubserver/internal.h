@@ -245,7 +245,7 @@ const char *stub_stateset_put(struct stub_stateset *ss, const cJSON *b);
  * STUB_STATES_MAX), copies the chosen states into it (the caller frees
  * each). Returns how many states are chosen.
  */
-size_t stub_stateset_traffic(struct stub_stateset *ss, const char **names);
+size_t stub_stateset_traffic(struct stub_stateset *ss, char **names);
 /*
  * accord record: a request came, naming its states in X-Accord-State
  * (header[0..len), NULL when absent). The states it is recorded under as

@@ -42,6 +42,12 @@ struct proxy {
 	int closing;
 };
 
+/* A header a call keeps: both strings are its own. */
+struct field {
+	char *name;
+	char *value;
+};
+
 struct proxy_call {
 	struct proxy *p;
 	CURL *easy;
@@ -57,7 +63,7 @@ struct proxy_call {
 	/* what was asked, for the recorder */
 	char *method;
 	char *target;
-	struct stub_field *req_h;
+	struct field *req_h;
 	size_t nreq_h;
 	char *req_body;
 	size_t req_len;
@@ -65,7 +71,7 @@ struct proxy_call {
 	char *session;	   /* X-Accord-Session, or NULL */
 	cJSON *states;	   /* providerStates to record, or NULL */
 	/* what came back */
-	struct stub_field *resp_h;
+	struct field *resp_h;
 	size_t nresp_h, capresp_h;
 	size_t head_bytes;
 	struct buf body;
@@ -254,9 +260,31 @@ fail:
 	return NULL;
 }
 
-static void call_free(struct proxy_call *c)
+/* Frees the strings of f[0..*n) and empties it (the array stays). */
+static void fields_clear(struct field *f, size_t *n)
 {
 	size_t i;
+	for (i = 0; i < *n; i++) {
+		free(f[i].name);
+		free(f[i].value);
+	}
+	*n = 0;
+}
+
+/* f[0..n) as the recorder sees headers: borrowed. Caller frees the array. */
+static struct stub_field *fields_view(const struct field *f, size_t n)
+{
+	struct stub_field *v = xcalloc(n + 1, sizeof(*v));
+	size_t i;
+	for (i = 0; i < n; i++) {
+		v[i].name = f[i].name;
+		v[i].value = f[i].value;
+	}
+	return v;
+}
+
+static void call_free(struct proxy_call *c)
+{
 	struct proxy *p = c->p;
 	if (c->prev)
 		c->prev->next = c->next;
@@ -267,14 +295,8 @@ static void call_free(struct proxy_call *c)
 	curl_multi_remove_handle(p->multi, c->easy);
 	curl_easy_cleanup(c->easy);
 	curl_slist_free_all(c->hdrs);
-	for (i = 0; i < c->nreq_h; i++) {
-		free((char *)c->req_h[i].name);
-		free((char *)c->req_h[i].value);
-	}
-	for (i = 0; i < c->nresp_h; i++) {
-		free((char *)c->resp_h[i].name);
-		free((char *)c->resp_h[i].value);
-	}
+	fields_clear(c->req_h, &c->nreq_h);
+	fields_clear(c->resp_h, &c->nresp_h);
 	free(c->req_h);
 	free(c->resp_h);
 	free(c->method);
@@ -312,7 +334,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
 	struct proxy_call *c = userp;
 	size_t len = size * n, k = len, colon;
-	struct stub_field *f;
+	struct field *f;
 	c->head_bytes += len;
 	if (c->head_bytes > MAX_RESPONSE_HEAD) {
 		c->too_large = 1;
@@ -320,12 +342,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 	}
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
 		/* a new response (after 100 Continue): its headers only */
-		size_t i;
-		for (i = 0; i < c->nresp_h; i++) {
-			free((char *)c->resp_h[i].name);
-			free((char *)c->resp_h[i].value);
-		}
-		c->nresp_h = 0;
+		fields_clear(c->resp_h, &c->nresp_h);
 		return len;
 	}
 	while (k && (data[k - 1] == '\r' || data[k - 1] == '\n'))
@@ -376,7 +393,7 @@ static char *relay(struct proxy_call *c, int status, size_t *len)
 	buf_init(&out, 0);
 	buf_addf(&out, "HTTP/1.1 %d %s\r\n", status, stub_reason(status));
 	for (i = 0; i < c->nresp_h; i++) {
-		const struct stub_field *f = &c->resp_h[i];
+		const struct field *f = &c->resp_h[i];
 		/* a HEAD answer keeps the length the GET would have */
 		if (c->head && !str_casecmp(f->name, "Content-Length")) {
 			buf_addf(&out, "%s: %s\r\n", f->name, f->value);
@@ -464,17 +481,20 @@ static void finish(struct proxy_call *c, CURLcode rc)
 		answer = own_answer(502, msg.ptr, c->head, c->keep_alive, &len);
 	} else {
 		struct stub_exchange x;
+		struct stub_field *req_view = fields_view(c->req_h, c->nreq_h);
+		struct stub_field *resp_view = fields_view(c->resp_h,
+							   c->nresp_h);
 		answered = (int)status;
 		answer = relay(c, (int)status, &len);
 		memset(&x, 0, sizeof(x));
 		x.method = c->method;
 		x.target = c->target;
-		x.req_headers = c->req_h;
+		x.req_headers = req_view;
 		x.nreq_headers = c->nreq_h;
 		x.req_body = c->req_body;
 		x.req_len = c->req_len;
 		x.status = (int)status;
-		x.resp_headers = c->resp_h;
+		x.resp_headers = resp_view;
 		x.nresp_headers = c->nresp_h;
 		x.resp_body = c->body.ptr;
 		x.resp_len = c->body.len;
@@ -485,6 +505,8 @@ static void finish(struct proxy_call *c, CURLcode rc)
 			stub_recorder_add(cfg->recorder, &x, &rec);
 		if (cfg->verbosity > 0)
 			log_exchange(c, "forwarded", (int)status, NULL, x.ms);
+		free(req_view);
+		free(resp_view);
 	}
 	if (rc != CURLE_OK && cfg->verbosity >= 0 && msg.len)
 		log_exchange(c, "upstream", answered, msg.ptr, 0);

@@ -455,8 +455,11 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		  struct fault_action *act)
 {
 	const struct stub_config *cfg = sh->cfg;
+	/* the states chosen: names points into hdr_copy (X-Accord-State) or
+	 * at copies of the server's states, which copies owns */
 	const char *names[STUB_STATES_MAX];
-	char *hdr_copy = NULL, *target;
+	char *copies[STUB_STATES_MAX], *hdr_copy = NULL, *target;
+	size_t ncopies = 0;
 	const char *desc;
 	const char *cached;
 	size_t clen, chead;
@@ -491,7 +494,10 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		hdr_copy = xstrndup(h->value, h->value_len);
 		st.n = stub_states_split(hdr_copy, names, STUB_STATES_MAX);
 	} else {
-		st.n = stub_stateset_traffic(sh->states, names);
+		ncopies = stub_stateset_traffic(sh->states, copies);
+		for (i = 0; i < ncopies; i++)
+			names[i] = copies[i];
+		st.n = ncopies;
 	}
 	/* only generators read the params: no copy per request otherwise */
 	if (cfg->generators)
@@ -566,9 +572,8 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	pthread_rwlock_unlock(&sh->set_lock);
 	cJSON_Delete(nearest);
 	cJSON_Delete(params);
-	if (!h)
-		for (i = 0; i < st.n; i++)
-			free((char *)names[i]);
+	for (i = 0; i < ncopies; i++)
+		free(copies[i]);
 	free(hdr_copy);
 	free(target);
 }
