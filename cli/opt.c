@@ -344,7 +344,7 @@ long opt_duration_ms(const char *s)
 	else if (*end && strcmp(end, "s"))
 		return -1;
 	v *= scale;
-	if (v > 86400000)
+	if (v > OPT_MAX_DURATION_MS)
 		return -1;
 	return (long)v;
 }

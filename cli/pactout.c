@@ -242,6 +242,7 @@ static void *waiter(void *arg)
 
 int child_start(struct child *ch, const char *url)
 {
+	static const char name[] = "ACCORD_URL=";
 	size_t n = 0, i, k = 0;
 	char **env;
 	struct buf var;
@@ -250,9 +251,9 @@ int child_start(struct child *ch, const char *url)
 		n++;
 	env = xcalloc(n + 2, sizeof(*env));
 	buf_init(&var, 0);
-	buf_addf(&var, "ACCORD_URL=%s", url);
+	buf_addf(&var, "%s%s", name, url);
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "ACCORD_URL=", 11))
+		if (strncmp(environ[i], name, sizeof(name) - 1))
 			env[k++] = environ[i];
 	env[k++] = var.ptr;
 	env[k] = NULL;
@@ -267,7 +268,8 @@ int child_start(struct child *ch, const char *url)
 		return -1;
 	}
 	ch->started = 1;
-	if (pthread_create(&ch->thread, NULL, waiter, ch)) {
+	r = pthread_create(&ch->thread, NULL, waiter, ch);
+	if (r) {
 		/* cannot wait in the background: the server is stopped and
 		 * the child waited for in child_finish */
 		ch->started = 2;
