@@ -84,12 +84,30 @@ void path_list_release(struct path_list *l);
 int read_input(const char *path, struct buf *out);
 /*
  * A duration option in milliseconds: "10s", "500ms", "1.5s", "2m", or a
- * plain number of seconds, at most a day; -1 when malformed.
+ * plain number of seconds, at most OPT_MAX_DURATION_MS; -1 when malformed.
  */
 long opt_duration_ms(const char *s);
 /* 0 when min <= v <= max; else says which option is out of which range
  * ("--port must be from 0 to 65535, not 99999") and returns -1. */
 int opt_range(const char *name, long v, long min, long max);
+
+/* The ranges of options: past them a value is a typo, not a wish. */
+#define OPT_MAX_PORT 65535 /* TCP's */
+/* Statuses an answer may be given: the classes HTTP defines, 1xx-5xx. */
+#define OPT_MIN_STATUS 100
+#define OPT_MAX_STATUS 599
+/* A body is held whole in memory: 4 GiB is past any contract test. */
+#define OPT_MAX_BODY_MB 4096
+/* Journal entries are about 200 bytes: 200 MB at most. */
+#define OPT_MAX_JOURNAL 1000000
+/* Open connections: more than one process has file descriptors for. */
+#define OPT_MAX_CONNECTIONS 1000000
+/* A thread and a loop each: past the cores of any machine. */
+#define OPT_MAX_WORKERS 256
+/* Transfers in flight at once: a provider saturates long before. */
+#define OPT_MAX_JOBS 256
+/* Durations (--timeout, --idle-timeout, ...): at most a day. */
+#define OPT_MAX_DURATION_MS (24L * 3600 * 1000)
 /* Writes b to stdout and flushes; prints an error and returns -1. */
 int write_stdout(const struct buf *b);
 

@@ -3,7 +3,7 @@
  * added, removed and changed between two versions of a contract, each
  * change classified as breaking or compatible for the provider. Exit 0
  * when nothing breaks, 1 when something does, 2 on errors. The comparison
- * lives in contracts/diff.c.
+ * lives in contracts/insight/diff.c.
  */
 #include "cli/cli.h"
 
@@ -42,10 +42,12 @@ static void load_both(const char *old_path, const char *new_path,
 {
 	struct load_job jobs[2];
 	pthread_t t;
+	int r;
 	memset(jobs, 0, sizeof(jobs));
 	jobs[0].path = old_path;
 	jobs[1].path = new_path;
-	if (pthread_create(&t, NULL, load_job_run, &jobs[0])) {
+	r = pthread_create(&t, NULL, load_job_run, &jobs[0]);
+	if (r) {
 		load_job_run(&jobs[0]);
 		load_job_run(&jobs[1]);
 	} else {

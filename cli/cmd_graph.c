@@ -2,7 +2,7 @@
  * cmd_graph.c: `accord graph [--format text|dot|mermaid|json]
  * [--impact SERVICE] PATH...`: the consumer -> provider graph of every
  * contract under the paths, its cycles, and a service's blast radius.
- * The graph itself is built and written by contracts/graph.c. A file
+ * The graph itself is built and written by contracts/insight/graph.c. A file
  * named twice counts once.
  */
 #include "cli/cli.h"

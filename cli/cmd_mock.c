@@ -169,8 +169,9 @@ int cmd_mock(int argc, char **argv)
 		return n == -2 ? EXIT_OK : EXIT_ERROR;
 	if (spec_option(spec, &run.spec))
 		return EXIT_ERROR;
-	if (opt_range("--port", cfg.port, 0, 65535) ||
-	    opt_range("--unmatched-status", cfg.unmatched_status, 100, 599))
+	if (opt_range("--port", cfg.port, 0, OPT_MAX_PORT) ||
+	    opt_range("--unmatched-status", cfg.unmatched_status,
+		      OPT_MIN_STATUS, OPT_MAX_STATUS))
 		return EXIT_ERROR;
 	if (host)
 		cfg.host = host;

@@ -109,8 +109,8 @@ int cmd_record(int argc, char **argv)
 		   *latency = NULL, *state = NULL;
 	char **cmd, **names = NULL;
 	size_t nnames = 0, k;
-	int n, verbose = 0, quiet = 0, generalize = 0, max_body_mb = 64, rc,
-	       status = EXIT_OK;
+	int n, verbose = 0, quiet = 0, generalize = 0, rc, status = EXIT_OK;
+	int max_body_mb = (int)(STUB_DEFAULT_UPSTREAM_MAX_BODY >> 20);
 	struct opt opts[] = {
 		OPT_STRING_(0, "upstream", &upstream, "URL",
 			    "the provider to forward to (http:// or https://)"),
@@ -183,8 +183,8 @@ int cmd_record(int argc, char **argv)
 			timeout);
 		return EXIT_ERROR;
 	}
-	if (opt_range("--port", cfg.port, 0, 65535) ||
-	    opt_range("--max-body", max_body_mb, 1, 4096))
+	if (opt_range("--port", cfg.port, 0, OPT_MAX_PORT) ||
+	    opt_range("--max-body", max_body_mb, 1, OPT_MAX_BODY_MB))
 		return EXIT_ERROR;
 	if (host)
 		cfg.host = host;

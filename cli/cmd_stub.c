@@ -117,11 +117,12 @@ static int flag_rules(struct fault_profile *p, const char *latency,
 			cJSON_Delete(rules);
 			return -1;
 		}
-		if (rest && parse_long(rest, 100, 599, &status)) {
+		if (rest &&
+		    parse_long(rest, OPT_MIN_STATUS, OPT_MAX_STATUS, &status)) {
 			fprintf(stderr,
 				"accord: error: --error-rate: '%s' is not a "
-				"status from 100 to 599\n",
-				rest);
+				"status from %d to %d\n",
+				rest, OPT_MIN_STATUS, OPT_MAX_STATUS);
 			cJSON_Delete(rules);
 			return -1;
 		}
@@ -225,7 +226,7 @@ static int load_faults(struct stub_config *cfg, struct fault_src *fs,
 	uint64_t s;
 	if (seed) {
 		long v;
-		if (parse_long(seed, 0, 9007199254740991L, &v)) {
+		if (parse_long(seed, 0, (long)FAULT_SEED_MAX, &v)) {
 			fprintf(stderr,
 				"accord: error: --seed: expected an integer "
 				"from 0 to 2^53-1\n");
@@ -271,7 +272,7 @@ static int load_faults(struct stub_config *cfg, struct fault_src *fs,
 		cfg->has_seed = 1;
 		cfg->seed = ((uint64_t)time(NULL) * 2654435761u ^
 			     (uint64_t)clock()) &
-			    ((UINT64_C(1) << 53) - 1);
+			    FAULT_SEED_MAX;
 	}
 	if (!quiet && fault_profile_count(p))
 		fprintf(stderr, "accord: faults: %zu rule%s, seed %llu\n",
@@ -299,8 +300,7 @@ int cmd_stub(int argc, char **argv)
 		   *replay = NULL;
 	struct fault_src fs = { NULL, NULL, NULL, NULL };
 	int rc;
-	int verbose = 0, quiet = 0, n, max_body_mb = 8, journal = 1000,
-	    max_conns = 10000, idle_s = 60;
+	int verbose = 0, quiet = 0, n, max_body_mb, journal, max_conns, idle_s;
 	struct opt opts[] = {
 		OPT_INT_('p', "port", &cfg.port, "N",
 			 "port (0: any free port)"),
@@ -347,6 +347,10 @@ int cmd_stub(int argc, char **argv)
 		OPT_END_(),
 	};
 	stub_config_init(&cfg);
+	max_body_mb = (int)(cfg.max_body >> 20);
+	journal = (int)cfg.journal_size;
+	max_conns = (int)cfg.max_connections;
+	idle_s = cfg.idle_timeout_ms / 1000;
 	n = opt_parse_some(argc, argv, opts, usage, &rc);
 	if (n < 0)
 		return rc;
@@ -357,14 +361,16 @@ int cmd_stub(int argc, char **argv)
 			"accord: error: --log-format is text or json\n");
 		return EXIT_ERROR;
 	}
-	if (opt_range("--port", cfg.port, 0, 65535) ||
-	    opt_range("--admin-port", cfg.admin_port, -1, 65535) ||
-	    opt_range("--workers", cfg.workers, 1, 256) ||
-	    opt_range("--max-body", max_body_mb, 0, 4096) ||
-	    opt_range("--journal-size", journal, 0, 1000000) ||
-	    opt_range("--max-connections", max_conns, 1, 1000000) ||
-	    opt_range("--idle-timeout", idle_s, 1, 86400) ||
-	    opt_range("--unmatched-status", cfg.unmatched_status, 100, 599))
+	if (opt_range("--port", cfg.port, 0, OPT_MAX_PORT) ||
+	    opt_range("--admin-port", cfg.admin_port, -1, OPT_MAX_PORT) ||
+	    opt_range("--workers", cfg.workers, 1, OPT_MAX_WORKERS) ||
+	    opt_range("--max-body", max_body_mb, 0, OPT_MAX_BODY_MB) ||
+	    opt_range("--journal-size", journal, 0, OPT_MAX_JOURNAL) ||
+	    opt_range("--max-connections", max_conns, 1, OPT_MAX_CONNECTIONS) ||
+	    opt_range("--idle-timeout", idle_s, 1,
+		      OPT_MAX_DURATION_MS / 1000) ||
+	    opt_range("--unmatched-status", cfg.unmatched_status,
+		      OPT_MIN_STATUS, OPT_MAX_STATUS))
 		return EXIT_ERROR;
 	if (!loopback(cfg.host) && !cfg.admin_token) {
 		fprintf(stderr,

@@ -116,6 +116,7 @@ int cmd_verify(int argc, char **argv)
 	size_t nh = 0, i, n = 0;
 	int verbose = 0, quiet = 0, jobs = 1, nargs, rc = EXIT_ERROR, bad;
 	long timeout_ms, wait_ms = -1;
+	CURLcode crc;
 	struct opt opts[] = {
 		OPT_STRING_(0, "provider-url", &cfg.provider_url, "URL",
 			    "the provider's base URL"),
@@ -172,15 +173,19 @@ int cmd_verify(int argc, char **argv)
 	timeout_ms = opt_duration_ms(timeout);
 	if (wait)
 		wait_ms = opt_duration_ms(wait);
-	if (timeout_ms <= 0 || jobs < 1 || jobs > 256 ||
-	    (wait && wait_ms < 0)) {
+	if (jobs < 1 || jobs > OPT_MAX_JOBS) {
+		fprintf(stderr,
+			"accord: error: -j expects a number from 1 to %d\n",
+			OPT_MAX_JOBS);
+		free(hs);
+		return EXIT_ERROR;
+	}
+	if (timeout_ms <= 0 || (wait && wait_ms < 0)) {
 		fprintf(stderr, "accord: error: %s\n",
 			timeout_ms <= 0 ? "--timeout expects a duration "
 					  "such as 10s or 500ms"
-			: jobs < 1 || jobs > 256
-				? "-j expects a number from 1 to 256"
-				: "--wait-for-provider expects a duration "
-				  "such as 30s");
+					: "--wait-for-provider expects a "
+					  "duration such as 30s");
 		free(hs);
 		return EXIT_ERROR;
 	}
@@ -215,7 +220,8 @@ int cmd_verify(int argc, char **argv)
 	if (bad)
 		goto out;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+	crc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (crc) {
 		fprintf(stderr, "accord: error: libcurl cannot start\n");
 		goto out;
 	}

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,14 +162,84 @@ static void add_path(struct path_list *l, size_t *cap, const char *p)
 	l->v[l->n++] = xstrdup(p);
 }
 
-/* Adds the contract files of a directory, recursively, sorted by name. */
-static int add_dir(struct path_list *l, size_t *cap, const char *dir, int depth)
+/*
+ * A directory walk: the list it fills, and every directory and file it has
+ * met, by device and inode, so that symbolic links that lead back into the
+ * tree (a -> ., up -> ..) neither loop nor fan out (two such links under
+ * each of 16 levels are 65,536 walks) and a file reached by two names is
+ * listed once. An open-addressing set, grown at half full.
+ */
+struct devino {
+	dev_t dev;
+	ino_t ino;
+	int used;
+};
+
+struct walk {
+	struct path_list *l;
+	size_t *cap;
+	struct devino *seen;
+	size_t nseen, capseen; /* capseen: 0 or a power of two */
+};
+
+/* The walk never goes deeper than this, links or not. */
+#define WALK_MAX_DEPTH 16
+
+static size_t devino_slot(const struct walk *w, dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)dev * UINT64_C(0x9e3779b97f4a7c15)) ^
+		     (uint64_t)ino;
+	h ^= h >> 29;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 32;
+	return (size_t)h & (w->capseen - 1);
+}
+
+/* Marks (dev, ino) as met; returns 1 if it was met before, else 0. */
+static int walk_seen(struct walk *w, const struct stat *st)
+{
+	size_t i;
+	if (2 * (w->nseen + 1) > w->capseen) {
+		struct devino *old = w->seen;
+		size_t oldcap = w->capseen;
+		w->capseen = oldcap ? 2 * oldcap : 64;
+		w->seen = xcalloc(w->capseen, sizeof(*w->seen));
+		for (i = 0; i < oldcap; i++) {
+			size_t j;
+			if (!old[i].used)
+				continue;
+			j = devino_slot(w, old[i].dev, old[i].ino);
+			while (w->seen[j].used)
+				j = (j + 1) & (w->capseen - 1);
+			w->seen[j] = old[i];
+		}
+		free(old);
+	}
+	i = devino_slot(w, st->st_dev, st->st_ino);
+	while (w->seen[i].used) {
+		if (w->seen[i].dev == st->st_dev &&
+		    w->seen[i].ino == st->st_ino)
+			return 1;
+		i = (i + 1) & (w->capseen - 1);
+	}
+	w->seen[i].dev = st->st_dev;
+	w->seen[i].ino = st->st_ino;
+	w->seen[i].used = 1;
+	w->nseen++;
+	return 0;
+}
+
+/*
+ * Adds the contract files of a directory, recursively, sorted by name; a
+ * directory or file already met (through a link) is skipped.
+ */
+static int add_dir(struct walk *w, const char *dir, int depth)
 {
 	DIR *d;
 	struct dirent *de;
 	struct path_list here = { 0 };
 	size_t hcap = 0, i;
-	if (depth > 16)
+	if (depth > WALK_MAX_DEPTH)
 		return 0;
 	d = opendir(dir);
 	if (!d) {
@@ -193,13 +264,15 @@ static int add_dir(struct path_list *l, size_t *cap, const char *dir, int depth)
 		qsort(here.v, here.n, sizeof(char *), cmp_str);
 	for (i = 0; i < here.n; i++) {
 		struct stat st;
-		if (!stat(here.v[i], &st) && S_ISDIR(st.st_mode)) {
-			if (add_dir(l, cap, here.v[i], depth + 1)) {
+		if (stat(here.v[i], &st) || walk_seen(w, &st))
+			continue; /* gone since, or met before */
+		if (S_ISDIR(st.st_mode)) {
+			if (add_dir(w, here.v[i], depth + 1)) {
 				path_list_release(&here);
 				return -1;
 			}
 		} else {
-			add_path(l, cap, here.v[i]);
+			add_path(w->l, w->cap, here.v[i]);
 		}
 	}
 	path_list_release(&here);
@@ -210,6 +283,7 @@ int collect_paths(char **args, int n, struct path_list *out)
 {
 	size_t cap = 0;
 	int i, status = 0;
+	struct walk w = { out, &cap, NULL, 0, 0 };
 	memset(out, 0, sizeof(*out));
 	/* a missing argument is reported; the others are still collected */
 	for (i = 0; i < n; i++) {
@@ -219,12 +293,13 @@ int collect_paths(char **args, int n, struct path_list *out)
 				strerror(errno));
 			status = -1;
 		} else if (S_ISDIR(st.st_mode)) {
-			if (add_dir(out, &cap, args[i], 0))
+			if (!walk_seen(&w, &st) && add_dir(&w, args[i], 0))
 				status = -1;
 		} else {
 			add_path(out, &cap, args[i]);
 		}
 	}
+	free(w.seen);
 	return status;
 }
 
@@ -269,7 +344,7 @@ long opt_duration_ms(const char *s)
 	else if (*end && strcmp(end, "s"))
 		return -1;
 	v *= scale;
-	if (v > 86400000)
+	if (v > OPT_MAX_DURATION_MS)
 		return -1;
 	return (long)v;
 }

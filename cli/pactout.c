@@ -19,6 +19,7 @@
 
 #include "stubserver/stubserver.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +34,23 @@
 
 extern char **environ;
 
+/*
+ * Appends a consumer or provider name as part of one file name: a name
+ * comes from a contract, another team's file, so '/' and '\\' (a way out
+ * of --out: "../../x") and control characters (NUL cannot occur in a C
+ * string) become '_'. With ".json" after it, the whole name is one path
+ * component that is never "." or "..", so the file is always directly
+ * inside --out.
+ */
+static void add_name_part(struct buf *b, const char *name)
+{
+	const unsigned char *p;
+	for (p = (const unsigned char *)name; *p; p++)
+		buf_addch(b, *p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7f
+				     ? '_'
+				     : (char)*p);
+}
+
 char *pact_out_path(const char *out, const char *consumer, const char *provider)
 {
 	struct stat st;
@@ -40,11 +58,15 @@ char *pact_out_path(const char *out, const char *consumer, const char *provider)
 	size_t n = strlen(out);
 	buf_init(&b, 0);
 	if ((n && out[n - 1] == '/') ||
-	    (!stat(out, &st) && S_ISDIR(st.st_mode)))
-		buf_addf(&b, "%s%s%s-%s.json", out,
-			 n && out[n - 1] == '/' ? "" : "/", consumer, provider);
-	else
+	    (!stat(out, &st) && S_ISDIR(st.st_mode))) {
+		buf_addf(&b, "%s%s", out, n && out[n - 1] == '/' ? "" : "/");
+		add_name_part(&b, consumer);
+		buf_addch(&b, '-');
+		add_name_part(&b, provider);
+		buf_addstr(&b, ".json");
+	} else {
 		buf_addstr(&b, out);
+	}
 	return buf_detach(&b, NULL);
 }
 
@@ -76,7 +98,9 @@ static int lock_file(const char *path, struct err *e)
 	int fd, r;
 	buf_init(&lp, 0);
 	buf_addf(&lp, "%s.lock", path);
-	fd = open(lp.ptr, O_RDWR | O_CREAT, 0644);
+	/* O_NOFOLLOW: a link planted in the lock's place would make us
+	 * create (or lock) a file elsewhere */
+	fd = open(lp.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		err_setsource(e, lp.ptr);
 		err_set(e, ERR_IO, "cannot open the lock file: %s",
@@ -100,6 +124,37 @@ static int lock_file(const char *path, struct err *e)
 	return fd;
 }
 
+/*
+ * Removes PATH.tmp.* beside PATH: the temporary files of writers that were
+ * killed between creating and renaming theirs. Only a writer holding the
+ * pact's lock calls this, so no live writer of PATH owns one of them.
+ */
+static void remove_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path + 1))
+			  : xstrdup(".");
+	size_t blen = strlen(base);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	if (d) {
+		while ((de = readdir(d))) {
+			struct buf p;
+			if (strncmp(de->d_name, base, blen) ||
+			    strncmp(de->d_name + blen, ".tmp.", 5))
+				continue;
+			buf_init(&p, 0);
+			buf_addf(&p, "%s%s%s", dir, slash ? "" : "/",
+				 de->d_name);
+			unlink(p.ptr); /* a link is removed, not followed */
+			buf_release(&p);
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
 int pact_write_merged(const char *path, const struct contract *c,
 		      enum spec_version spec, struct err *e)
 {
@@ -112,6 +167,7 @@ int pact_write_merged(const char *path, const struct contract *c,
 	fd = lock_file(path, e);
 	if (fd < 0)
 		return -1;
+	remove_stale_temps(path);
 	buf_init(&b, 0);
 	if (!stat(path, &st)) {
 		if (read_file(path, CONTRACT_MAX_FILE, &b, e))
@@ -186,6 +242,7 @@ static void *waiter(void *arg)
 
 int child_start(struct child *ch, const char *url)
 {
+	static const char name[] = "ACCORD_URL=";
 	size_t n = 0, i, k = 0;
 	char **env;
 	struct buf var;
@@ -194,9 +251,9 @@ int child_start(struct child *ch, const char *url)
 		n++;
 	env = xcalloc(n + 2, sizeof(*env));
 	buf_init(&var, 0);
-	buf_addf(&var, "ACCORD_URL=%s", url);
+	buf_addf(&var, "%s%s", name, url);
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "ACCORD_URL=", 11))
+		if (strncmp(environ[i], name, sizeof(name) - 1))
 			env[k++] = environ[i];
 	env[k++] = var.ptr;
 	env[k] = NULL;
@@ -211,7 +268,8 @@ int child_start(struct child *ch, const char *url)
 		return -1;
 	}
 	ch->started = 1;
-	if (pthread_create(&ch->thread, NULL, waiter, ch)) {
+	r = pthread_create(&ch->thread, NULL, waiter, ch);
+	if (r) {
 		/* cannot wait in the background: the server is stopped and
 		 * the child waited for in child_finish */
 		ch->started = 2;

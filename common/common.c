@@ -559,12 +559,19 @@ int write_file_atomic(const char *path, const void *p, size_t len,
 {
 	struct buf tmp;
 	const char *s = p;
-	int fd;
+	int fd, r;
 	buf_init(&tmp, 0);
-	buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/* mkstemp: a fresh name, created with O_EXCL, so a file or a link
+	 * planted under a name we could be expected to use is never opened */
+	buf_addf(&tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp.ptr);
 	if (fd < 0)
 		goto fail;
+	if (fchmod(fd, 0644)) {
+		close(fd);
+		unlink(tmp.ptr);
+		goto fail;
+	}
 	while (len) {
 		ssize_t w = write(fd, s, len);
 		if (w < 0) {
@@ -577,7 +584,12 @@ int write_file_atomic(const char *path, const void *p, size_t len,
 		s += w;
 		len -= (size_t)w;
 	}
-	if (fsync(fd) || close(fd) || rename(tmp.ptr, path)) {
+	r = fsync(fd);
+	if (close(fd))
+		r = -1; /* the descriptor is closed either way */
+	if (!r)
+		r = rename(tmp.ptr, path);
+	if (r) {
 		unlink(tmp.ptr);
 		goto fail;
 	}

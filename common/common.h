@@ -167,7 +167,12 @@ int base64_decode(const char *s, size_t len, struct buf *out);
  * past it): `limit` is the ceiling, out has none of its own.
  */
 int read_file(const char *path, size_t limit, struct buf *out, struct err *e);
-/* Writes atomically: a temporary file beside `path`, fsync, rename. */
+/*
+ * Writes atomically: a temporary file beside `path` (PATH.tmp.XXXXXX, made
+ * by mkstemp, mode 0644), fsync, rename. A writer killed half way leaves
+ * its temporary file; whoever serialises writers of `path` may remove
+ * PATH.tmp.* (cli/pactout.c does, under the pact's lock).
+ */
 int write_file_atomic(const char *path, const void *p, size_t len,
 		      struct err *e);
 /*

@@ -16,6 +16,8 @@
 
 static int admin_allowed(struct shared *sh, const struct http1_request *req)
 {
+	static const char bearer[] = "Bearer ";
+	const size_t nb = sizeof(bearer) - 1;
 	const struct http1_header *h;
 	const char *t = sh->cfg->admin_token;
 	size_t n;
@@ -26,9 +28,9 @@ static int admin_allowed(struct shared *sh, const struct http1_request *req)
 	if (h && h->value_len == n && !memcmp(h->value, t, n))
 		return 1;
 	h = http1_header(req, "Authorization");
-	return h && h->value_len == n + 7 &&
-	       !str_ncasecmp(h->value, "Bearer ", 7) &&
-	       !memcmp(h->value + 7, t, n);
+	return h && h->value_len == nb + n &&
+	       !str_ncasecmp(h->value, bearer, nb) &&
+	       !memcmp(h->value + nb, t, n);
 }
 
 /*
@@ -75,13 +77,13 @@ static int add_parsed(void *ctx, const cJSON *doc, struct err *e)
 /*
  * /__accord/faults: GET the rules, PUT a whole profile (JSON or YAML; the
  * counters start afresh), POST one rule or a list of rules (appended;
- * counters kept), DELETE every rule, DELETE /__accord/faults/NAME one.
+ * counters kept), DELETE every rule, DELETE /__accord/faults/NAME one
+ * (`name` is NAME, NULL for /__accord/faults itself).
  */
 static void faults_admin(struct shared *sh, const struct http_request *r,
-			 const char *what, const char *body, size_t len,
+			 const char *name, const char *body, size_t len,
 			 int head, int keep, struct buf *out)
 {
-	const char *name = what[6] == '/' ? what + 7 : NULL;
 	struct fault_profile *p = NULL;
 	struct err e;
 	err_clear(&e);
@@ -245,7 +247,8 @@ void svc_admin(struct shared *sh, const struct http1_request *req,
 	       const struct http_request *r, const char *body, size_t len,
 	       int keep, struct buf *out)
 {
-	const char *what = r->path + strlen("/__accord/");
+	static const char one_rule[] = "faults/";
+	const char *what = r->path + STUB_ADMIN_PREFIX_LEN;
 	int head = !strcmp(r->method, "HEAD");
 	int get = head || !strcmp(r->method, "GET");
 	cJSON *b = NULL;
@@ -254,8 +257,13 @@ void svc_admin(struct shared *sh, const struct http1_request *req,
 				   head, keep, out);
 		return;
 	}
-	if (!strcmp(what, "faults") || !strncmp(what, "faults/", 7)) {
-		faults_admin(sh, r, what, body, len, head, keep, out);
+	if (!strcmp(what, "faults")) {
+		faults_admin(sh, r, NULL, body, len, head, keep, out);
+		return;
+	}
+	if (!strncmp(what, one_rule, sizeof(one_rule) - 1)) {
+		faults_admin(sh, r, what + sizeof(one_rule) - 1, body, len,
+			     head, keep, out);
 		return;
 	}
 	if (mode_admin(sh, r, what, body, len, head, keep, out))

@@ -34,8 +34,14 @@
 #include <string.h>
 #include <time.h>
 
+/* Counters (rule x session x interaction) kept: sessions are named by
+ * clients, and a client minting new ones must not grow memory for ever. */
 #define FAULT_MAX_COUNTERS (1u << 20)
+/* The counters' hash table starts this big (a power of two) and doubles. */
+#define COUNTERS_INITIAL 256
+/* Series of accord_faults_total: rule names come from PUT/POST /faults. */
 #define FAULT_MAX_METRICS 4096
+/* Bytes of X-Accord-Session that tell sessions apart (the rest is cut). */
 #define SESSION_MAX 200
 #define TWO_PI 6.283185307179586
 
@@ -358,9 +364,9 @@ struct fault_engine *fault_engine_new(struct fault_profile *p,
 		g->seed = fault_replay_seed(replay);
 	else
 		g->seed = mix((uint64_t)time(NULL) ^ (uint64_t)mono_s()) &
-			  ((UINT64_C(1) << 53) - 1);
+			  FAULT_SEED_MAX;
 	g->replay = replay;
-	g->tsize = 256;
+	g->tsize = COUNTERS_INITIAL;
 	g->table = xcalloc(g->tsize, sizeof(*g->table));
 	g->epoch = mono_s();
 	set_active(g);
@@ -518,9 +524,10 @@ static void apply(struct fault_engine *g, const struct fault_rule *r,
 	metric_add(g, r->name, fault_outcome_name(r->outcome));
 	switch (r->outcome) {
 	case FAULT_ERROR:
+		/* the action outlives the profile's lock: copies */
 		a->status = r->error_status;
-		a->error_headers = r->error_headers;
-		a->error_body = r->error_body;
+		a->error_headers = cJSON_Duplicate(r->error_headers, 1);
+		a->error_body = cJSON_Duplicate(r->error_body, 1);
 		cJSON_AddNumberToObject(o, "status", r->error_status);
 		if (r->error_headers)
 			cJSON_AddItemToObject(
@@ -565,7 +572,7 @@ void fault_decide(struct fault_engine *g, const struct fault_request *q,
 		  struct fault_action *a)
 {
 	const struct fault_profile *p;
-	char session[SESSION_MAX + 1], key[512];
+	char session[SESSION_MAX + 1], key[FAULT_KEY_MAX];
 	unsigned char hit[FAULT_MAX_RULES / 8 + 1];
 	struct searcher sr;
 	size_t i, slen = q->session_len;
@@ -656,23 +663,14 @@ void fault_decide(struct fault_engine *g, const struct fault_request *q,
 		apply(g, r, &d, a);
 	}
 	pthread_mutex_unlock(&g->mu);
-	/* error headers and body point into the profile: copy them out */
-	if (a->error_headers)
-		a->error_headers = cJSON_Duplicate(a->error_headers, 1);
-	if (a->error_body)
-		a->error_body = cJSON_Duplicate(a->error_body, 1);
-	a->owns_error = 1;
 	pthread_rwlock_unlock(&g->lock);
 }
 
 void fault_action_done(struct fault_action *a)
 {
-	if (a->owns_error) {
-		cJSON_Delete((cJSON *)a->error_headers);
-		cJSON_Delete((cJSON *)a->error_body);
-	}
+	cJSON_Delete(a->error_headers);
+	cJSON_Delete(a->error_body);
 	a->error_headers = a->error_body = NULL;
-	a->owns_error = 0;
 	cJSON_Delete(a->log);
 	a->log = NULL;
 }

@@ -16,10 +16,21 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+/* Rules in a profile: each request is matched against every one. */
 #define FAULT_MAX_RULES 1000
+/* A delay or window longer than a day is a mistake in the profile. */
 #define FAULT_MAX_MS (24.0 * 3600 * 1000)
+/* Garbage bytes a fault sends at most, and when the rule does not say. */
 #define FAULT_MAX_GARBAGE (1u << 20)
 #define FAULT_DEFAULT_GARBAGE 64
+/* Counts and byte offsets in a profile (times, truncate bytes): far past
+ * any real one, and exact in the double that JSON gives. */
+#define FAULT_MAX_COUNT (1L << 40)
+/* A rule's name: it shows in logs, metric labels and the journal. */
+#define FAULT_MAX_NAME 100
+/* A counter's or a replay's key (fault_key): a longer one (a long
+ * description) is cut, the same way when recorded and when replayed. */
+#define FAULT_KEY_MAX 512
 
 enum lat_kind {
 	LAT_NONE,

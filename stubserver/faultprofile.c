@@ -117,15 +117,17 @@ void fault_profile_set_seed(struct fault_profile *p, uint64_t seed)
 
 struct reader {
 	struct err *e;
-	char ptr[256];
 };
+
+/* What an error says: struct err keeps no more of it. */
+#define MESSAGE_MAX sizeof(((struct err *)0)->msg)
 
 static int bad(struct reader *rd, const char *at, const char *fmt, ...)
 	ATTR_PRINTF(3, 4);
 
 static int bad(struct reader *rd, const char *at, const char *fmt, ...)
 {
-	char msg[400];
+	char msg[MESSAGE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -512,7 +514,8 @@ static int read_error(struct reader *rd, const char *at, const cJSON *v,
 	long status = 500;
 	r->outcome = FAULT_ERROR;
 	if (cJSON_IsNumber(v)) {
-		if (integer_in(rd, at, v, 100, 999, &status))
+		if (integer_in(rd, at, v, STUB_FINAL_STATUS_MIN,
+			       STUB_STATUS_MAX, &status))
 			return -1;
 		r->error_status = (int)status;
 		return 0;
@@ -528,7 +531,8 @@ static int read_error(struct reader *rd, const char *at, const cJSON *v,
 		return -1;
 	x = cJSON_GetObjectItemCaseSensitive(v, "status");
 	snprintf(sub, sizeof(sub), "%s/status", at);
-	if (x && integer_in(rd, sub, x, 100, 999, &status))
+	if (x && integer_in(rd, sub, x, STUB_FINAL_STATUS_MIN, STUB_STATUS_MAX,
+			    &status))
 		return -1;
 	r->error_status = (int)status;
 	x = cJSON_GetObjectItemCaseSensitive(v, "headers");
@@ -605,7 +609,8 @@ static int read_truncate(struct reader *rd, const char *at, const cJSON *v,
 	static const char *const tk[] = { "bytes", "fraction", NULL };
 	const cJSON *b, *f;
 	if (cJSON_IsNumber(v))
-		return integer_in(rd, at, v, 0, 1L << 40, &r->trunc_bytes);
+		return integer_in(rd, at, v, 0, FAULT_MAX_COUNT,
+				  &r->trunc_bytes);
 	if (!cJSON_IsObject(v))
 		return bad(rd, at, "expected {bytes: N} or {fraction: F}");
 	if (known_keys(rd, at, v, tk))
@@ -614,7 +619,7 @@ static int read_truncate(struct reader *rd, const char *at, const cJSON *v,
 	f = cJSON_GetObjectItemCaseSensitive(v, "fraction");
 	if (!b == !f)
 		return bad(rd, at, "give one of bytes or fraction");
-	if (b && integer_in(rd, at, b, 0, 1L << 40, &r->trunc_bytes))
+	if (b && integer_in(rd, at, b, 0, FAULT_MAX_COUNT, &r->trunc_bytes))
 		return -1;
 	if (f && number_in(rd, at, f, 0, 1, &r->trunc_fraction))
 		return -1;
@@ -684,7 +689,7 @@ static int read_repeat(struct reader *rd, const char *at, const cJSON *v,
 static int read_times(struct reader *rd, const char *at, const cJSON *v,
 		      struct fault_rule *r)
 {
-	return integer_in(rd, at, v, 0, 1L << 40, &r->times);
+	return integer_in(rd, at, v, 0, FAULT_MAX_COUNT, &r->times);
 }
 
 static int read_after(struct reader *rd, const char *at, const cJSON *v,
@@ -915,13 +920,14 @@ static int add_rules(struct fault_profile *p, const cJSON *list, size_t base,
 	for (o = cJSON_IsArray(list) ? list->child : list; o;
 	     o = cJSON_IsArray(list) ? o->next : NULL) {
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(o, "name");
-		char name[128], at[64];
+		char name[FAULT_MAX_NAME + 1], at[64];
 		snprintf(at, sizeof(at), "/rules/%zu/name", base + i);
 		if (nm && (!cJSON_IsString(nm) || !nm->valuestring[0] ||
-			   strlen(nm->valuestring) > 100))
+			   strlen(nm->valuestring) > FAULT_MAX_NAME))
 			return bad(&rd, at,
-				   "a rule name is a string of 1 to 100 "
-				   "characters");
+				   "a rule name is a string of 1 to %d "
+				   "characters",
+				   FAULT_MAX_NAME);
 		if (nm)
 			snprintf(name, sizeof(name), "%s", nm->valuestring);
 		else
@@ -964,7 +970,7 @@ static int from_doc(void *ctx, const cJSON *doc, struct err *e)
 	if (v) {
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
 		    v->valuedouble != floor(v->valuedouble) ||
-		    v->valuedouble > 9007199254740992.0)
+		    v->valuedouble > (double)FAULT_SEED_MAX)
 			return bad(&rd, "/seed",
 				   "expected a non-negative integer");
 		fault_profile_set_seed(p, (uint64_t)v->valuedouble);

@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The decisions' hash table has at least this many slots (a power of two),
+ * and two for each entry of a longer journal. */
+#define REPLAY_TABLE_MIN 1024
+
 struct replay_entry {
 	char *key;
 	cJSON *faults;
@@ -58,14 +62,14 @@ static void from_log(const cJSON *faults, struct fault_action *a)
 			x = cJSON_GetObjectItemCaseSensitive(o, "status");
 			a->status = cJSON_IsNumber(x) ? (int)x->valuedouble
 						      : 500;
-			if (a->status < 100 || a->status > 999)
+			if (a->status < STUB_FINAL_STATUS_MIN ||
+			    a->status > STUB_STATUS_MAX)
 				a->status = 500;
-			a->error_headers = cJSON_GetObjectItemCaseSensitive(
-				o, "headers");
-			if (!cJSON_IsObject(a->error_headers))
-				a->error_headers = NULL;
-			a->error_body = cJSON_GetObjectItemCaseSensitive(
-				o, "body");
+			x = cJSON_GetObjectItemCaseSensitive(o, "headers");
+			if (cJSON_IsObject(x))
+				a->error_headers = cJSON_Duplicate(x, 1);
+			x = cJSON_GetObjectItemCaseSensitive(o, "body");
+			a->error_body = cJSON_Duplicate(x, 1);
 		} else if (oc == FAULT_TRUNCATE) {
 			x = cJSON_GetObjectItemCaseSensitive(o, "bytes");
 			if (cJSON_IsNumber(x) && x->valuedouble >= 0)
@@ -106,7 +110,7 @@ void fault_replay_decide(const struct fault_replay *rp, const char *session,
 			 const char *description, uint64_t ordinal,
 			 struct fault_action *a)
 {
-	char key[512];
+	char key[FAULT_KEY_MAX];
 	const cJSON *f;
 	fault_key(key, sizeof(key), 'P', session,
 		  description ? description : "\x01", (long)ordinal);
@@ -164,8 +168,8 @@ struct fault_replay *fault_replay_read(const char *name, const char *buf,
 	}
 	rp = xcalloc(1, sizeof(*rp));
 	/* two slots an entry at least: lookups stay O(1) for any journal */
-	for (rp->tsize = 1024; rp->tsize < 2 * (size_t)cJSON_GetArraySize(reqs);
-	     rp->tsize *= 2)
+	for (rp->tsize = REPLAY_TABLE_MIN;
+	     rp->tsize < 2 * (size_t)cJSON_GetArraySize(reqs); rp->tsize *= 2)
 		;
 	rp->table = xcalloc(rp->tsize, sizeof(*rp->table));
 	seed = cJSON_GetObjectItemCaseSensitive(doc, "seed");
@@ -180,7 +184,7 @@ struct fault_replay *fault_replay_read(const char *name, const char *buf,
 								    "session");
 		const cJSON *ix = cJSON_GetObjectItemCaseSensitive(
 			it, "interaction");
-		char key[512], at[64];
+		char key[FAULT_KEY_MAX], at[64];
 		struct replay_entry *x;
 		uint64_t h;
 		i++;

@@ -162,6 +162,13 @@ static long parse_request_line(const unsigned char **pp,
 			    bad_byte(*p, "invalid character in method"));
 	if (p == s)
 		return fail(why, HTTP1_BAD, "missing method");
+	/* methods are case-sensitive (RFC 9110 9.1): "get" is not GET, and
+	 * no method a contract can hold is lower case once read */
+	for (i = 0; s + i < p; i++)
+		if (s[i] >= 'a' && s[i] <= 'z')
+			return fail(why, HTTP1_BAD,
+				    "method must be upper case (methods are "
+				    "case-sensitive)");
 	req->method = (const char *)s;
 	req->method_len = (size_t)(p - s);
 
@@ -292,6 +299,39 @@ static long parse_headers(const unsigned char *start, const unsigned char *p,
 		h->value = (const char *)vs;
 		h->value_len = (size_t)(ve - vs);
 	}
+}
+
+/*
+ * Fields whose count or agreement a complete head must get right: Host is
+ * required in HTTP/1.1 and allowed once (RFC 9112 3.2: a server answers
+ * 400 otherwise), and two different Content-Types leave the body's type
+ * to whichever copy a reader takes. Returns -1 with *why set. Checked
+ * one level up from the parser, like framing: the head is well formed.
+ */
+int http1_check_fields(const struct http1_request *req, const char **why)
+{
+	const struct http1_header *host = NULL, *ct = NULL, *h;
+	size_t i;
+	for (i = 0; i < req->nheaders; i++) {
+		h = &req->headers[i];
+		if (name_is(h->name, h->name_len, "host")) {
+			if (host)
+				return (int)fail(why, -1,
+						 "more than one Host field");
+			host = h;
+		} else if (name_is(h->name, h->name_len, "content-type")) {
+			if (ct && (ct->value_len != h->value_len ||
+				   memcmp(ct->value, h->value, h->value_len)))
+				return (int)fail(why, -1,
+						 "two different Content-Type "
+						 "fields");
+			ct = h;
+		}
+	}
+	if (!host && req->minor_version == 1)
+		return (int)fail(why, -1,
+				 "missing Host field (HTTP/1.1 requires one)");
+	return 0;
 }
 
 long http1_parse_request(const char *buf, size_t len, struct http1_request *req,

@@ -2,7 +2,7 @@
  * Private to stubserver/: the pieces of the stub server that are tested on
  * their own: the HTTP/1.1 request parser and framing (http1.c), interaction
  * selection and nearest-miss reports (select.c), response building
- * (respond.c; the generators it applies live in contracts/generate.c),
+ * (respond.c; the generators it applies live in contracts/gen/generate.c),
  * provider states (states.c), the request journal (journal.c), the
  * metrics counters (metrics.c), fault decisions (fault.c, from the
  * profiles of faultprofile.c or the journal of faultreplay.c), the
@@ -18,6 +18,20 @@
 
 #include "stubserver/stubserver.h"
 
+/* The admin API's reserved prefix: requests under it never reach the
+ * contracts (or the upstream). */
+#define STUB_ADMIN_PREFIX "/__accord/"
+#define STUB_ADMIN_PREFIX_LEN (sizeof(STUB_ADMIN_PREFIX) - 1)
+/* A status is three digits (RFC 9110 15): others from an upstream or a
+ * profile are refused, and tables by status have this many rows. */
+#define STUB_STATUS_MIN 100
+#define STUB_STATUS_MAX 999
+/* The lowest status an answer of ours may have: a 1xx is not a final
+ * response, and a client sent only "100 Continue" waits for ever. */
+#define STUB_FINAL_STATUS_MIN 200
+/* "http://[IPv6 address]:port", with room to spare. */
+#define STUB_URL_MAX 160
+
 /* log.c: messages. -------------------------------------------------- */
 
 /*
@@ -30,7 +44,12 @@ void stub_log(stub_log_fn fn, void *ctx, enum log_level level,
 
 /* http1.c: requests. ------------------------------------------------- */
 
-#define HTTP1_MAX_HEAD (16 * 1024) /* larger heads get 431 */
+/* Larger heads get 431: 16 KiB (Node's default) is far past what a test
+ * client sends, and bounds what a connection holds before it has a whole
+ * request. */
+#define HTTP1_MAX_HEAD (16 * 1024)
+/* More headers than this get 431: struct http1_request holds them in an
+ * array, on the stack. */
 #define HTTP1_MAX_HEADERS 100
 
 struct http1_header {
@@ -66,6 +85,13 @@ enum http1_status {
  */
 long http1_parse_request(const char *buf, size_t len, struct http1_request *req,
 			 const char **why);
+
+/*
+ * What a well-formed head must also get right, checked once it is
+ * complete: one Host field in HTTP/1.1 (none or two: 400, RFC 9112 3.2),
+ * and no two Content-Type fields that differ. Returns -1 with *why set.
+ */
+int http1_check_fields(const struct http1_request *req, const char **why);
 
 enum http1_framing {
 	HTTP1_NO_BODY,
@@ -229,7 +255,7 @@ const char *stub_stateset_put(struct stub_stateset *ss, const cJSON *b);
  * STUB_STATES_MAX), copies the chosen states into it (the caller frees
  * each). Returns how many states are chosen.
  */
-size_t stub_stateset_traffic(struct stub_stateset *ss, const char **names);
+size_t stub_stateset_traffic(struct stub_stateset *ss, char **names);
 /*
  * accord record: a request came, naming its states in X-Accord-State
  * (header[0..len), NULL when absent). The states it is recorded under as
@@ -402,10 +428,9 @@ struct fault_action {
 	double trunc_fraction; /* when trunc_bytes < 0 */
 	size_t garbage_bytes;
 	uint64_t garbage_seed;
-	int status; /* FAULT_ERROR */
-	const cJSON *error_headers;
-	const cJSON *error_body;
-	int owns_error;
+	int status;	      /* FAULT_ERROR */
+	cJSON *error_headers; /* owned copies (fault_action_done frees) */
+	cJSON *error_body;
 	uint64_t ordinal; /* the request's number in session x interaction */
 	int has_ordinal;
 	cJSON *log; /* the decisions, for the journal; NULL: none */

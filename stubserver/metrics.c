@@ -118,8 +118,9 @@ void stub_metrics_unmatched(struct stub_metrics *m)
 void stub_metrics_forwarded(struct stub_metrics *m, int status)
 {
 	if (!m->forwarded)
-		m->forwarded = xcalloc(1000, sizeof(*m->forwarded));
-	if (status >= 0 && status < 1000)
+		m->forwarded = xcalloc(STUB_STATUS_MAX + 1,
+				       sizeof(*m->forwarded));
+	if (status >= 0 && status <= STUB_STATUS_MAX)
 		m->forwarded[status]++;
 }
 
@@ -184,7 +185,7 @@ void stub_metrics_text(const struct stub_metrics *m, const struct stub_set *set,
 			   "to the upstream (accord record), by the status "
 			   "answered.\n"
 			   "# TYPE accord_forwarded_total counter\n");
-		for (i = 0; i < 1000; i++)
+		for (i = 0; i <= STUB_STATUS_MAX; i++)
 			if (m->forwarded[i])
 				buf_addf(
 					b,

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Unexpected requests the verification report lists: a client stuck in a
+ * loop must not grow it without end; the count goes on. */
 #define UNEXPECTED_MAX 100
 
 struct stub_mock {

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <uv.h>
 
+/* An upstream answer's head, held whole to be passed on and recorded:
+ * real ones are a few KiB, cookies and security policies included. */
 #define MAX_RESPONSE_HEAD (64 * 1024)
 
 struct sock {
@@ -40,6 +42,12 @@ struct proxy {
 	int closing;
 };
 
+/* A header a call keeps: both strings are its own. */
+struct field {
+	char *name;
+	char *value;
+};
+
 struct proxy_call {
 	struct proxy *p;
 	CURL *easy;
@@ -55,7 +63,7 @@ struct proxy_call {
 	/* what was asked, for the recorder */
 	char *method;
 	char *target;
-	struct stub_field *req_h;
+	struct field *req_h;
 	size_t nreq_h;
 	char *req_body;
 	size_t req_len;
@@ -63,7 +71,7 @@ struct proxy_call {
 	char *session;	   /* X-Accord-Session, or NULL */
 	cJSON *states;	   /* providerStates to record, or NULL */
 	/* what came back */
-	struct stub_field *resp_h;
+	struct field *resp_h;
 	size_t nresp_h, capresp_h;
 	size_t head_bytes;
 	struct buf body;
@@ -113,19 +121,29 @@ static void sock_close(struct proxy *p, struct sock *s)
 
 static void check_done(struct proxy *p);
 
+/* Lets curl act on fd (or on its timeout), then hands on what is done. */
+static void socket_action(struct proxy *p, curl_socket_t fd, int flags)
+{
+	const struct stub_config *cfg = p->cfg;
+	int running;
+	CURLMcode rc = curl_multi_socket_action(p->multi, fd, flags, &running);
+	if (rc)
+		stub_log(cfg->log, cfg->log_ctx, LOG_ERROR, "upstream", NULL,
+			 "accord record: libcurl: %s", curl_multi_strerror(rc));
+	check_done(p);
+}
+
 static void on_poll(uv_poll_t *h, int status, int events)
 {
 	struct sock *s = h->data;
-	struct proxy *p = s->p;
-	int flags = 0, running;
+	int flags = 0;
 	if (status < 0)
 		flags = CURL_CSELECT_ERR;
 	if (events & UV_READABLE)
 		flags |= CURL_CSELECT_IN;
 	if (events & UV_WRITABLE)
 		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(p->multi, s->fd, flags, &running);
-	check_done(p);
+	socket_action(s->p, s->fd, flags);
 }
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
@@ -133,7 +151,8 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 {
 	struct proxy *p = userp;
 	struct sock *s = socketp;
-	int events = 0;
+	int events = 0, r;
+	CURLMcode mrc;
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
 		if (s) {
@@ -146,50 +165,72 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 		s = xcalloc(1, sizeof(*s));
 		s->fd = fd;
 		s->p = p;
-		if (uv_poll_init_socket(p->loop, &s->poll, fd)) {
+		r = uv_poll_init_socket(p->loop, &s->poll, fd);
+		if (r) {
 			free(s);
-			return -1;
+			return -1; /* curl fails the transfers on fd */
 		}
 		s->poll.data = s;
 		s->next = p->socks;
 		if (p->socks)
 			p->socks->prev = s;
 		p->socks = s;
-		curl_multi_assign(p->multi, fd, s);
+		mrc = curl_multi_assign(p->multi, fd, s);
+		if (mrc) {
+			sock_close(p, s);
+			return -1;
+		}
 	}
 	if (what & CURL_POLL_IN)
 		events |= UV_READABLE;
 	if (what & CURL_POLL_OUT)
 		events |= UV_WRITABLE;
-	uv_poll_start(&s->poll, events, on_poll);
-	return 0;
+	r = uv_poll_start(&s->poll, events, on_poll);
+	return r ? -1 : 0;
 }
 
 static void on_timer(uv_timer_t *t)
 {
-	struct proxy *p = t->data;
-	int running;
-	curl_multi_socket_action(p->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(p);
+	socket_action(t->data, CURL_SOCKET_TIMEOUT, 0);
 }
 
 static int on_timeout(CURLM *multi, long ms, void *userp)
 {
 	struct proxy *p = userp;
+	int r;
 	(void)multi;
 	if (p->closing)
 		return 0;
-	if (ms < 0)
+	if (ms < 0) {
 		uv_timer_stop(&p->timer);
-	else
-		uv_timer_start(&p->timer, on_timer, (uint64_t)ms, 0);
-	return 0;
+		return 0;
+	}
+	r = uv_timer_start(&p->timer, on_timer, (uint64_t)ms, 0);
+	return r ? -1 : 0; /* -1: curl fails the transfers */
+}
+
+/* The multi handle's callbacks: curl's sockets and timer on our loop. */
+static CURLMcode multi_setup(struct proxy *p)
+{
+	CURLMcode rc;
+	rc = curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	if (rc)
+		return rc;
+	rc = curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
+	if (rc)
+		return rc;
+	rc = curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
+	if (rc)
+		return rc;
+	return curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
 }
 
 struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
 			struct shared *sh, struct err *e)
 {
 	struct proxy *p = xcalloc(1, sizeof(*p));
+	CURLMcode mrc;
+	int r;
 	p->loop = loop;
 	p->cfg = cfg;
 	p->sh = sh;
@@ -199,18 +240,51 @@ struct proxy *proxy_new(struct uv_loop_s *loop, const struct stub_config *cfg,
 		err_set(e, ERR_IO, "cannot start libcurl");
 		return NULL;
 	}
-	uv_timer_init(loop, &p->timer);
+	mrc = multi_setup(p);
+	if (mrc) {
+		err_set(e, ERR_IO, "cannot start libcurl: %s",
+			curl_multi_strerror(mrc));
+		goto fail;
+	}
+	r = uv_timer_init(loop, &p->timer);
+	if (r) {
+		err_set(e, ERR_IO, "cannot start the forwarder: %s",
+			uv_strerror(r));
+		goto fail;
+	}
 	p->timer.data = p;
-	curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
-	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
-	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
 	return p;
+fail:
+	curl_multi_cleanup(p->multi);
+	free(p);
+	return NULL;
+}
+
+/* Frees the strings of f[0..*n) and empties it (the array stays). */
+static void fields_clear(struct field *f, size_t *n)
+{
+	size_t i;
+	for (i = 0; i < *n; i++) {
+		free(f[i].name);
+		free(f[i].value);
+	}
+	*n = 0;
+}
+
+/* f[0..n) as the recorder sees headers: borrowed. Caller frees the array. */
+static struct stub_field *fields_view(const struct field *f, size_t n)
+{
+	struct stub_field *v = xcalloc(n + 1, sizeof(*v));
+	size_t i;
+	for (i = 0; i < n; i++) {
+		v[i].name = f[i].name;
+		v[i].value = f[i].value;
+	}
+	return v;
 }
 
 static void call_free(struct proxy_call *c)
 {
-	size_t i;
 	struct proxy *p = c->p;
 	if (c->prev)
 		c->prev->next = c->next;
@@ -221,14 +295,8 @@ static void call_free(struct proxy_call *c)
 	curl_multi_remove_handle(p->multi, c->easy);
 	curl_easy_cleanup(c->easy);
 	curl_slist_free_all(c->hdrs);
-	for (i = 0; i < c->nreq_h; i++) {
-		free((char *)c->req_h[i].name);
-		free((char *)c->req_h[i].value);
-	}
-	for (i = 0; i < c->nresp_h; i++) {
-		free((char *)c->resp_h[i].name);
-		free((char *)c->resp_h[i].value);
-	}
+	fields_clear(c->req_h, &c->nreq_h);
+	fields_clear(c->resp_h, &c->nresp_h);
 	free(c->req_h);
 	free(c->resp_h);
 	free(c->method);
@@ -266,7 +334,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
 	struct proxy_call *c = userp;
 	size_t len = size * n, k = len, colon;
-	struct stub_field *f;
+	struct field *f;
 	c->head_bytes += len;
 	if (c->head_bytes > MAX_RESPONSE_HEAD) {
 		c->too_large = 1;
@@ -274,12 +342,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 	}
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
 		/* a new response (after 100 Continue): its headers only */
-		size_t i;
-		for (i = 0; i < c->nresp_h; i++) {
-			free((char *)c->resp_h[i].name);
-			free((char *)c->resp_h[i].value);
-		}
-		c->nresp_h = 0;
+		fields_clear(c->resp_h, &c->nresp_h);
 		return len;
 	}
 	while (k && (data[k - 1] == '\r' || data[k - 1] == '\n'))
@@ -330,7 +393,7 @@ static char *relay(struct proxy_call *c, int status, size_t *len)
 	buf_init(&out, 0);
 	buf_addf(&out, "HTTP/1.1 %d %s\r\n", status, stub_reason(status));
 	for (i = 0; i < c->nresp_h; i++) {
-		const struct stub_field *f = &c->resp_h[i];
+		const struct field *f = &c->resp_h[i];
 		/* a HEAD answer keeps the length the GET would have */
 		if (c->head && !str_casecmp(f->name, "Content-Length")) {
 			buf_addf(&out, "%s: %s\r\n", f->name, f->value);
@@ -393,7 +456,8 @@ static void finish(struct proxy_call *c, CURLcode rc)
 	buf_init(&msg, 0);
 	buf_init(&rec, 0);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+		rc = curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE,
+				       &status);
 	if (c->too_large) {
 		buf_addf(&msg,
 			 "accord record: the upstream's answer is larger "
@@ -407,7 +471,8 @@ static void finish(struct proxy_call *c, CURLcode rc)
 			 cfg->upstream, cfg->upstream_timeout_ms);
 		answered = 504;
 		answer = own_answer(504, msg.ptr, c->head, c->keep_alive, &len);
-	} else if (rc != CURLE_OK || status < 100 || status > 999) {
+	} else if (rc != CURLE_OK || status < STUB_STATUS_MIN ||
+		   status > STUB_STATUS_MAX) {
 		buf_addf(&msg,
 			 "accord record: cannot reach the upstream %s: %s; "
 			 "nothing recorded",
@@ -416,17 +481,20 @@ static void finish(struct proxy_call *c, CURLcode rc)
 		answer = own_answer(502, msg.ptr, c->head, c->keep_alive, &len);
 	} else {
 		struct stub_exchange x;
+		struct stub_field *req_view = fields_view(c->req_h, c->nreq_h);
+		struct stub_field *resp_view = fields_view(c->resp_h,
+							   c->nresp_h);
 		answered = (int)status;
 		answer = relay(c, (int)status, &len);
 		memset(&x, 0, sizeof(x));
 		x.method = c->method;
 		x.target = c->target;
-		x.req_headers = c->req_h;
+		x.req_headers = req_view;
 		x.nreq_headers = c->nreq_h;
 		x.req_body = c->req_body;
 		x.req_len = c->req_len;
 		x.status = (int)status;
-		x.resp_headers = c->resp_h;
+		x.resp_headers = resp_view;
 		x.nresp_headers = c->nresp_h;
 		x.resp_body = c->body.ptr;
 		x.resp_len = c->body.len;
@@ -437,6 +505,8 @@ static void finish(struct proxy_call *c, CURLcode rc)
 			stub_recorder_add(cfg->recorder, &x, &rec);
 		if (cfg->verbosity > 0)
 			log_exchange(c, "forwarded", (int)status, NULL, x.ms);
+		free(req_view);
+		free(resp_view);
 	}
 	if (rc != CURLE_OK && cfg->verbosity >= 0 && msg.len)
 		log_exchange(c, "upstream", answered, msg.ptr, 0);
@@ -459,10 +529,11 @@ static void check_done(struct proxy *p)
 	int left;
 	while ((m = curl_multi_info_read(p->multi, &left))) {
 		struct proxy_call *c = NULL;
+		CURLcode rc;
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
-		if (c)
+		rc = curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
+		if (!rc && c)
 			finish(c, m->data.result);
 	}
 }
@@ -483,6 +554,74 @@ static const char *origin_form(const char *t, size_t len, size_t *out_len)
 	}
 	*out_len = len;
 	return t;
+}
+
+/* Whether header x is called name (in any case). */
+static int name_is(const struct http1_header *x, const char *name)
+{
+	size_t n = strlen(name);
+	return x->name_len == n && !str_ncasecmp(x->name, name, n);
+}
+
+/* Appends a header line to the call's list; out of memory aborts. */
+static void header_add(struct proxy_call *c, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(c->hdrs, line);
+	if (!l)
+		abort();
+	c->hdrs = l;
+}
+
+/* The options of c's transfer to url: the first that fails is returned. */
+static CURLcode transfer_setup(struct proxy_call *c, const char *url)
+{
+	CURL *easy = c->easy;
+	CURLcode rc;
+	rc = curl_easy_setopt(easy, CURLOPT_URL, url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, c->errbuf);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, c->method);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_HTTPHEADER, c->hdrs);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+			      (long)c->p->cfg->upstream_timeout_ms);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	if (rc)
+		return rc;
+	if (c->head)
+		return curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+	if (!c->req_len && strcmp(c->method, "POST") &&
+	    strcmp(c->method, "PUT") && strcmp(c->method, "PATCH"))
+		return CURLE_OK;
+	rc = curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+			      (curl_off_t)c->req_len);
+	if (rc)
+		return rc;
+	return curl_easy_setopt(easy, CURLOPT_POSTFIELDS,
+				c->req_body ? c->req_body : "");
 }
 
 /* A 502 of our own into now, when no transfer could start. */
@@ -506,6 +645,8 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 	const char *t;
 	size_t tlen, i, ulen = strlen(cfg->upstream);
 	int has_accept = 0;
+	CURLcode rc;
+	CURLMcode mrc;
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		cannot_start(keep_alive, now);
@@ -516,6 +657,10 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 	c->easy = easy;
 	c->done = done;
 	c->ctx = ctx;
+	c->next = p->calls; /* listed at once: call_free() unlists it */
+	if (p->calls)
+		p->calls->prev = c;
+	p->calls = c;
 	c->keep_alive = keep_alive;
 	c->t0 = uv_hrtime();
 	c->method = xstrndup(req->method, req->method_len);
@@ -533,22 +678,19 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 	buf_init(&h, 0);
 	for (i = 0; i < req->nheaders; i++) {
 		const struct http1_header *x = &req->headers[i];
-		if (x->name_len == 20 &&
-		    !str_ncasecmp(x->name, "X-Accord-Description", 20)) {
+		if (name_is(x, "X-Accord-Description")) {
 			free(c->description);
 			c->description = xstrndup(x->value, x->value_len);
 			continue;
 		}
-		if (x->name_len == 16 &&
-		    !str_ncasecmp(x->name, "X-Accord-Session", 16)) {
+		if (name_is(x, "X-Accord-Session")) {
 			free(c->session);
 			c->session = xstrndup(x->value, x->value_len);
 		}
 		if (hop_by_hop(x->name, x->name_len) ||
-		    (x->name_len == 15 &&
-		     !str_ncasecmp(x->name, "Accept-Encoding", 15)))
+		    name_is(x, "Accept-Encoding"))
 			continue; /* the upstream answers in identity */
-		if (x->name_len == 6 && !str_ncasecmp(x->name, "Accept", 6))
+		if (name_is(x, "Accept"))
 			has_accept = 1;
 		c->req_h[c->nreq_h].name = xstrndup(x->name, x->name_len);
 		c->req_h[c->nreq_h].value = xstrndup(x->value, x->value_len);
@@ -557,46 +699,23 @@ struct proxy_call *proxy_start(struct proxy *p, const struct http1_request *req,
 		buf_add(&h, x->name, x->name_len);
 		buf_addstr(&h, x->value_len ? ": " : ";");
 		buf_add(&h, x->value, x->value_len);
-		c->hdrs = curl_slist_append(c->hdrs, h.ptr);
+		header_add(c, h.ptr);
 	}
 	buf_release(&h);
 	/* no "Expect: 100-continue" round trip; no Accept the client did
 	 * not send */
-	c->hdrs = curl_slist_append(c->hdrs, "Expect:");
+	header_add(c, "Expect:");
 	if (!has_accept)
-		c->hdrs = curl_slist_append(c->hdrs, "Accept:");
+		header_add(c, "Accept:");
 	buf_init(&url, 0);
 	while (ulen && cfg->upstream[ulen - 1] == '/')
 		ulen--;
 	buf_add(&url, cfg->upstream, ulen);
 	buf_add(&url, t, tlen);
-	curl_easy_setopt(easy, CURLOPT_URL, url.ptr);
-	buf_release(&url);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, c->method);
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, c->hdrs);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(easy, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
-			 (long)cfg->upstream_timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	if (c->head)
-		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-	else if (len || !strcmp(c->method, "POST") ||
-		 !strcmp(c->method, "PUT") || !strcmp(c->method, "PATCH")) {
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)len);
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS,
-				 c->req_body ? c->req_body : "");
-	}
-	c->next = p->calls;
-	if (p->calls)
-		p->calls->prev = c;
-	p->calls = c;
-	if (curl_multi_add_handle(p->multi, easy) == CURLM_OK)
+	rc = transfer_setup(c, url.ptr);
+	buf_release(&url); /* curl keeps a copy */
+	mrc = rc ? CURLM_OK : curl_multi_add_handle(p->multi, easy);
+	if (!rc && !mrc)
 		return c;
 	call_free(c);
 	cannot_start(keep_alive, now);

@@ -2,7 +2,7 @@
  * respond.c: the bytes of a stub answer. Builds an HTTP/1.1 response from
  * an interaction (status line, the contract's headers, Content-Type kept or
  * derived from the body, Content-Length, the body), with the contract's
- * generators (contracts/generate.c) applied to a copy of the example
+ * generators (contracts/gen/generate.c) applied to a copy of the example
  * values when asked to.
  *
  * Choices worth knowing:

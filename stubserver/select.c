@@ -33,6 +33,12 @@
 #define NEAREST_MISMATCHES 10
 /* Longest text taken from a contract or a request into an explain line. */
 #define EXPLAIN_TEXT 200
+/* An answer larger than this is not prepared: it is built per request,
+ * as one with generators is, rather than held for the set's lifetime. */
+#define PREPARED_MAX (64u << 20)
+/* The start of a prepared answer fetched ahead into cache: its head. */
+#define PREFETCH_BYTES 2048
+#define CACHE_LINE 64
 
 /* One HTTP interaction of the set. */
 struct entry {
@@ -314,7 +320,7 @@ static void prepare_responses(struct stub_set *s)
 	struct buf b;
 	size_t i;
 	memset(&off, 0, sizeof(off));
-	buf_init(&b, 64u << 20);
+	buf_init(&b, PREPARED_MAX);
 	for (i = 0; i < s->n; i++) {
 		struct err e;
 		const char *end;
@@ -382,7 +388,7 @@ static void cand_init(struct cand_iter *it, const struct stub_set *s,
 	if (hit) {
 		size_t k;
 		__builtin_prefetch(&s->e[hit->list.v[0]]);
-		for (k = 0; hit->resp && k < 2048; k += 64)
+		for (k = 0; hit->resp && k < PREFETCH_BYTES; k += CACHE_LINE)
 			__builtin_prefetch(hit->resp + k);
 	}
 #endif

@@ -36,14 +36,25 @@
 
 #include "stubserver/service.h"
 
+/* One read into the worker's buffer: more waits for the loop's next turn,
+ * so one fast client cannot starve the others. */
 #define READ_CHUNK 65536
 #define REQUEST_TIMEOUT_MS 10000    /* a request must arrive within this */
 #define WRITE_HIGH_WATER (1u << 20) /* stop reading past this backlog */
+/* A stopping server waits this long for busy connections to finish. */
 #define DRAIN_TIMEOUT_MS 5000
 #define SLICE_MS 20 /* bandwidth: a slice of the answer every SLICE_MS */
+/* How often a connection's timeouts (request, idle) are looked at: the
+ * timeouts are seconds long, and a timer per connection costs. */
+#define TICK_MS 1000
+/* Connections the kernel queues before they are accepted: a test suite
+ * opening hundreds at once must not see refusals. */
+#define LISTEN_BACKLOG 1024
 
 struct worker {
 	uv_loop_t loop;
+	int has_loop;	/* uv_loop_init succeeded: uv_loop_close is due */
+	int has_thread; /* runs on a thread of its own (index > 0) */
 	uv_tcp_t listener;
 	uv_tcp_t admin_listener; /* worker 0, with --admin-port */
 	int has_admin;
@@ -189,7 +200,8 @@ static void conn_send(struct conn *c, struct buf *out)
 	wr->len = len - (size_t)n;
 	b = uv_buf_init(data + n, (unsigned)wr->len);
 	c->pending += wr->len;
-	if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write)) {
+	n = uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write);
+	if (n) {
 		c->pending -= wr->len;
 		free(wr->data);
 		free(wr);
@@ -303,6 +315,20 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	process(c);
 }
 
+/* Starts reading (again); a connection that cannot be read is closed. */
+static void conn_read(struct conn *c)
+{
+	int r;
+	if (c->reading)
+		return;
+	r = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+	if (r) {
+		conn_close(c);
+		return;
+	}
+	c->reading = 1;
+}
+
 static void on_timer(uv_timer_t *t)
 {
 	struct conn *c = t->data;
@@ -324,6 +350,7 @@ static void on_connection(uv_stream_t *server, int status)
 	struct worker *w = server->data;
 	const struct stub_config *cfg = svc_config(w->sh);
 	struct conn *c;
+	int r;
 	if (status < 0 || w->stopping)
 		return;
 	c = xcalloc(1, sizeof(*c));
@@ -331,16 +358,30 @@ static void on_connection(uv_stream_t *server, int status)
 	c->route = server == (uv_stream_t *)&w->admin_listener ? ROUTE_ADMIN
 		   : cfg->admin_port >= 0		       ? ROUTE_TRAFFIC
 							       : ROUTE_ALL;
-	uv_tcp_init(&w->loop, &c->tcp);
+	/* libuv fails none of these but on a bug (EINVAL): the connection
+	 * is then dropped, with what was made of it */
+	r = uv_tcp_init(&w->loop, &c->tcp);
+	if (r) {
+		free(c);
+		return;
+	}
 	c->tcp.data = c;
 	c->handles_open = 1;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp)) {
+	r = uv_accept(server, (uv_stream_t *)&c->tcp);
+	if (!r)
+		r = uv_timer_init(&w->loop, &c->timer);
+	if (r) {
 		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 		return;
 	}
-	uv_timer_init(&w->loop, &c->timer);
 	c->timer.data = c;
-	uv_timer_init(&w->loop, &c->ftimer);
+	c->handles_open = 2;
+	r = uv_timer_init(&w->loop, &c->ftimer);
+	if (r) {
+		uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+		return;
+	}
 	c->ftimer.data = c;
 	c->handles_open = 3;
 	buf_init(&c->in, HTTP1_MAX_HEAD + cfg->max_body + READ_CHUNK);
@@ -357,9 +398,12 @@ static void on_connection(uv_stream_t *server, int status)
 		conn_fail(c, 503, "too many open connections");
 		return;
 	}
-	uv_timer_start(&c->timer, on_timer, 1000, 1000);
-	c->reading = 1;
-	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+	r = uv_timer_start(&c->timer, on_timer, TICK_MS, TICK_MS);
+	if (r) {
+		conn_close(c); /* no timeouts: not served */
+		return;
+	}
+	conn_read(c);
 }
 
 /* Requests. */
@@ -422,13 +466,17 @@ static void on_fault_timer(uv_timer_t *t)
 	dl_run(c);
 }
 
+/* Waits ms for the next step; a delivery that cannot wait is closed. */
 static void dl_wait(struct conn *c, double ms)
 {
+	int r;
 	c->dl->waiting = 1;
 	/* the loop's clock is read once per turn: a delay counted from a
 	 * stale one would end early */
 	uv_update_time(&c->w->loop);
-	uv_timer_start(&c->ftimer, on_fault_timer, (uint64_t)ceil(ms), 0);
+	r = uv_timer_start(&c->ftimer, on_fault_timer, (uint64_t)ceil(ms), 0);
+	if (r)
+		conn_close(c);
 }
 
 /*
@@ -560,8 +608,9 @@ static void on_proxied(void *ctx, char *answer, size_t len)
 /* Whether a request is for the admin API rather than the upstream. */
 static int admin_target(const struct conn *c, const struct http1_request *req)
 {
-	return c->route != ROUTE_TRAFFIC && req->target_len >= 10 &&
-	       !memcmp(req->target, "/__accord/", 10);
+	return c->route != ROUTE_TRAFFIC &&
+	       req->target_len >= STUB_ADMIN_PREFIX_LEN &&
+	       !memcmp(req->target, STUB_ADMIN_PREFIX, STUB_ADMIN_PREFIX_LEN);
 }
 
 /*
@@ -615,6 +664,7 @@ static void defer_contract(struct conn *c, int keep)
 {
 	struct delivery *d = xcalloc(1, sizeof(*d));
 	struct contract_work *cw = xcalloc(1, sizeof(*cw));
+	int r;
 	d->finish = FIN_KEEP;
 	d->step = DL_DELAY;
 	c->dl = d;
@@ -623,7 +673,8 @@ static void defer_contract(struct conn *c, int keep)
 	cw->keep = keep;
 	cw->req.data = cw;
 	buf_init(&cw->out, 0);
-	if (uv_queue_work(&c->w->loop, &cw->req, contract_run, contract_done)) {
+	r = uv_queue_work(&c->w->loop, &cw->req, contract_run, contract_done);
+	if (r) { /* no thread pool: written here, the loop waits */
 		svc_write_contract(cw->sh, keep, &cw->out);
 		d->data = buf_detach(&cw->out, &d->len);
 		buf_release(&cw->out);
@@ -700,12 +751,17 @@ static void process(struct conn *c)
 		if (r == HTTP1_INCOMPLETE)
 			break;
 		if (r == HTTP1_TOO_LARGE) {
+			char msg[64];
+			snprintf(msg, sizeof(msg),
+				 "request head larger than %d KiB",
+				 HTTP1_MAX_HEAD / 1024);
 			conn_send(c, &out);
-			conn_fail(c, 431, "request head larger than 16 KiB");
+			conn_fail(c, 431, msg);
 			buf_release(&out);
 			return;
 		}
-		if (r < 0 || http1_framing(&req, &fr, &c->body_len, &why) < 0) {
+		if (r < 0 || http1_check_fields(&req, &why) ||
+		    http1_framing(&req, &fr, &c->body_len, &why) < 0) {
 			conn_send(c, &out);
 			conn_fail(c, 400, why ? why : "malformed request");
 			buf_release(&out);
@@ -796,12 +852,9 @@ static void process(struct conn *c)
 		return;
 	if (c->dl) {
 		/* reading goes on, so a client that gives up is noticed */
-		if (!c->reading) {
-			c->reading = 1;
-			uv_read_start((uv_stream_t *)&c->tcp, on_alloc,
-				      on_read);
-		}
-		if (c->dl->step == DL_DELAY && !c->dl->waiting)
+		conn_read(c);
+		if (c->phase != PH_CLOSING && c->dl->step == DL_DELAY &&
+		    !c->dl->waiting)
 			dl_run(c);
 		return;
 	}
@@ -814,17 +867,22 @@ static void process(struct conn *c)
 			conn_close(c);
 		return;
 	}
-	if (!c->reading && c->pending + out.len <= WRITE_HIGH_WATER) {
-		c->reading = 1;
-		uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-	}
+	if (c->pending + out.len <= WRITE_HIGH_WATER)
+		conn_read(c);
 }
 
 /* Listening. */
 
+/* The text of a system error number (errno, pthread_create's result). */
+static const char *sys_error(int errnum)
+{
+	return uv_strerror(uv_translate_sys_error(errnum));
+}
+
 /*
  * A listening socket of our own making: libuv 1.44 has no SO_REUSEPORT
- * flag, and every worker needs one on the same port.
+ * flag, and every worker needs one on the same port. A socket that cannot
+ * be had (EMFILE under --workers N) is the worker's failure to start.
  */
 static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 			 int port, struct err *e)
@@ -837,10 +895,12 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 		return err_set(e, ERR_USAGE, "not an IP address: '%s'", host);
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0)
-		return err_set(e, ERR_IO, "socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		return err_set(e, ERR_IO, "cannot start worker %d: %s",
+			       w->index + 1, sys_error(errno));
+	r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 #ifdef SO_REUSEPORT
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (!r)
+		r = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 #else
 	if (w->index) {
 		close(fd);
@@ -849,19 +909,28 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 			"--workers needs SO_REUSEPORT, which this system lacks");
 	}
 #endif
-	if (bind(fd, (struct sockaddr *)&ss,
-		 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-					  : sizeof(struct sockaddr_in))) {
+	if (!r)
+		r = bind(fd, (struct sockaddr *)&ss,
+			 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in));
+	if (r) {
 		r = errno;
 		close(fd);
 		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
 			       port, strerror(r));
 	}
-	uv_tcp_init(&w->loop, h);
+	r = uv_tcp_init(&w->loop, h);
+	if (r) {
+		close(fd);
+		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
+			       port, uv_strerror(r));
+	}
 	h->data = w;
 	r = uv_tcp_open(h, fd);
+	if (r) /* the handle does not own fd: closing it leaves fd open */
+		close(fd);
 	if (!r)
-		r = uv_listen((uv_stream_t *)h, 1024, on_connection);
+		r = uv_listen((uv_stream_t *)h, LISTEN_BACKLOG, on_connection);
 	if (r)
 		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
 			       port, uv_strerror(r));
@@ -871,8 +940,9 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 static int bound_port(uv_tcp_t *h)
 {
 	struct sockaddr_storage ss;
-	int len = sizeof(ss);
-	if (uv_tcp_getsockname(h, (struct sockaddr *)&ss, &len))
+	int len = sizeof(ss), r;
+	r = uv_tcp_getsockname(h, (struct sockaddr *)&ss, &len);
+	if (r)
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
@@ -888,11 +958,15 @@ static void close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
-static void on_drain_timeout(uv_timer_t *t)
+static void drain_now(struct worker *w)
 {
-	struct worker *w = t->data;
 	while (w->conns)
 		conn_close(w->conns);
+}
+
+static void on_drain_timeout(uv_timer_t *t)
+{
+	drain_now(t->data);
 }
 
 static void start_reload(struct worker *w);
@@ -902,6 +976,7 @@ static void on_wake(uv_async_t *a)
 {
 	struct worker *w = a->data;
 	struct conn *c, *next;
+	int r;
 	if (!w->index && svc_reload_asked(w->sh))
 		start_reload(w);
 	if (!svc_stopping(w->sh))
@@ -913,10 +988,13 @@ static void on_wake(uv_async_t *a)
 		if (w->has_admin &&
 		    !uv_is_closing((uv_handle_t *)&w->admin_listener))
 			uv_close((uv_handle_t *)&w->admin_listener, NULL);
-		uv_timer_init(&w->loop, &w->drain);
+		r = uv_timer_init(&w->loop, &w->drain);
 		w->drain.data = w;
-		uv_timer_start(&w->drain, on_drain_timeout, DRAIN_TIMEOUT_MS,
-			       0);
+		if (!r)
+			r = uv_timer_start(&w->drain, on_drain_timeout,
+					   DRAIN_TIMEOUT_MS, 0);
+		if (r) /* no time to drain: every connection goes now */
+			drain_now(w);
 		/* connections between requests close now; busy ones after
 		 * their answers are written */
 		for (c = w->conns; c; c = next) {
@@ -955,12 +1033,19 @@ static void reload_done(uv_work_t *req, int status)
 /* Worker 0, asked to reload (stub_control_reload). */
 static void start_reload(struct worker *w)
 {
+	int r;
 	if (w->reloading)
 		return;
-	w->reloading = 1;
 	w->reload.data = w;
-	if (uv_queue_work(&w->loop, &w->reload, reload_work, reload_done))
-		w->reloading = 0;
+	r = uv_queue_work(&w->loop, &w->reload, reload_work, reload_done);
+	if (r) {
+		stub_log(svc_config(w->sh)->log, svc_config(w->sh)->log_ctx,
+			 LOG_ERROR, "reload", NULL,
+			 "reload failed, still serving the old contracts: %s",
+			 uv_strerror(r));
+		return;
+	}
+	w->reloading = 1;
 }
 
 static void *worker_main(void *arg)
@@ -976,12 +1061,12 @@ void stub_config_init(struct stub_config *cfg)
 	cfg->host = "127.0.0.1";
 	cfg->workers = 1;
 	cfg->unmatched_status = 404;
-	cfg->max_body = 8u << 20;
-	cfg->journal_size = 1000;
-	cfg->max_connections = 10000;
-	cfg->idle_timeout_ms = 60000;
-	cfg->upstream_timeout_ms = 30000;
-	cfg->upstream_max_body = 64u << 20;
+	cfg->max_body = STUB_DEFAULT_MAX_BODY;
+	cfg->journal_size = STUB_DEFAULT_JOURNAL_SIZE;
+	cfg->max_connections = STUB_DEFAULT_MAX_CONNECTIONS;
+	cfg->idle_timeout_ms = STUB_DEFAULT_IDLE_TIMEOUT_MS;
+	cfg->upstream_timeout_ms = STUB_DEFAULT_UPSTREAM_TIMEOUT_MS;
+	cfg->upstream_max_body = STUB_DEFAULT_UPSTREAM_MAX_BODY;
 	cfg->admin_port = -1;
 }
 
@@ -1049,6 +1134,44 @@ static void wake_all(void *ctx)
 		uv_async_send(&p->w[i].wake);
 }
 
+/*
+ * Worker w's loop, its wake-up handle, its forwarder (accord record) and
+ * its listener on `port`. -1 with err set: what was made stays for
+ * close_unrun().
+ */
+static int worker_start(struct worker *w, const struct stub_config *cfg,
+			struct shared *sh, int port, struct err *e)
+{
+	int r;
+	r = uv_loop_init(&w->loop);
+	if (r)
+		return err_set(e, ERR_IO, "cannot start worker %d: %s",
+			       w->index + 1, uv_strerror(r));
+	w->has_loop = 1;
+	r = uv_async_init(&w->loop, &w->wake, on_wake);
+	if (r)
+		return err_set(e, ERR_IO, "cannot start worker %d: %s",
+			       w->index + 1, uv_strerror(r));
+	w->wake.data = w;
+	if (cfg->upstream) {
+		w->proxy = proxy_new(&w->loop, cfg, sh, e);
+		if (!w->proxy)
+			return -1;
+	}
+	return open_listener(w, &w->listener, cfg->host, port, e);
+}
+
+/* A worker whose loop never ran: its handles are closed, then the loop. */
+static void close_unrun(struct worker *w)
+{
+	if (!w->has_loop)
+		return;
+	proxy_close(w->proxy);
+	w->proxy = NULL;
+	uv_walk(&w->loop, close_walk, NULL);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
 int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	       struct err *e)
 {
@@ -1056,72 +1179,70 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	struct shared *sh;
 	struct pool pool;
 	int n = cfg->workers > 0 ? cfg->workers : 1, i, port = cfg->port, r = 0;
-	char url[160], admin_url[160];
+	char url[STUB_URL_MAX], admin_url[STUB_URL_MAX];
 	ws = xcalloc((size_t)n, sizeof(*ws));
 	pool.w = ws;
-	pool.n = 0; /* grows as loops come up: only those are woken */
+	pool.n = 0; /* grows as workers come up: only those are woken */
 	sh = svc_new(cfg, set, wake_all, &pool);
 	for (i = 0; i < n; i++) {
-		struct worker *w = &ws[i];
-		w->sh = sh;
-		w->index = i;
-		uv_loop_init(&w->loop);
-		uv_async_init(&w->loop, &w->wake, on_wake);
-		w->wake.data = w;
+		ws[i].sh = sh;
+		ws[i].index = i;
+		r = worker_start(&ws[i], cfg, sh, port, e);
+		if (r)
+			break;
 		pool.n = i + 1;
-		if (cfg->upstream) {
-			w->proxy = proxy_new(&w->loop, cfg, sh, e);
-			if (!w->proxy) {
-				r = -1;
-				n = i + 1;
-				goto out;
-			}
-		}
-		if (open_listener(w, &w->listener, cfg->host, port, e)) {
-			r = -1;
-			n = i + 1;
-			goto out;
-		}
 		if (!i)
-			port = bound_port(&w->listener);
+			port = bound_port(&ws[0].listener);
 	}
-	snprintf(url, sizeof(url),
-		 strchr(cfg->host, ':') ? "http://[%s]:%d" : "http://%s:%d",
-		 cfg->host, port);
-	svc_set_url(sh, url);
-	if (cfg->admin_port >= 0) {
-		if (open_listener(&ws[0], &ws[0].admin_listener, cfg->host,
-				  cfg->admin_port, e)) {
-			r = -1;
-			goto out;
-		}
-		ws[0].has_admin = 1;
+	if (!r) {
+		snprintf(url, sizeof(url),
+			 strchr(cfg->host, ':') ? "http://[%s]:%d"
+						: "http://%s:%d",
+			 cfg->host, port);
+		svc_set_url(sh, url);
+	}
+	if (!r && cfg->admin_port >= 0) {
+		r = open_listener(&ws[0], &ws[0].admin_listener, cfg->host,
+				  cfg->admin_port, e);
+		ws[0].has_admin = !r;
+	}
+	if (ws[0].has_admin)
 		snprintf(admin_url, sizeof(admin_url),
 			 strchr(cfg->host, ':') ? "http://[%s]:%d"
 						: "http://%s:%d",
 			 cfg->host, bound_port(&ws[0].admin_listener));
+	for (i = 1; i < n && !r; i++) {
+		int rc = pthread_create(&ws[i].thread, NULL, worker_main,
+					&ws[i]);
+		if (rc)
+			r = err_set(e, ERR_IO, "cannot start worker %d: %s",
+				    i + 1, sys_error(rc));
+		else
+			ws[i].has_thread = 1;
+	}
+	if (r) {
+		/* the workers that run drain and end; the others never ran */
+		svc_stop(sh);
+		for (i = 0; i < n; i++) {
+			if (ws[i].has_thread)
+				pthread_join(ws[i].thread, NULL);
+			else
+				close_unrun(&ws[i]);
+		}
+		goto out;
 	}
 	control_attach(cfg->control, sh);
 	if (cfg->on_listen)
 		cfg->on_listen(cfg->listen_ctx, url,
 			       cfg->admin_port >= 0 ? admin_url : NULL);
-	for (i = 1; i < n; i++)
-		pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
 	uv_run(&ws[0].loop, UV_RUN_DEFAULT);
 	for (i = 1; i < n; i++)
 		pthread_join(ws[i].thread, NULL);
 out:
 	control_attach(cfg->control, NULL);
-	/* after a failed start the loops never ran: close what they hold */
-	for (i = 0; i < n; i++) {
-		if (r) {
-			proxy_close(ws[i].proxy);
-			ws[i].proxy = NULL;
-			uv_walk(&ws[i].loop, close_walk, NULL);
-			uv_run(&ws[i].loop, UV_RUN_DEFAULT);
-		}
-		uv_loop_close(&ws[i].loop);
-	}
+	for (i = 0; i < n; i++)
+		if (ws[i].has_loop)
+			uv_loop_close(&ws[i].loop);
 	svc_free(sh);
 	free(ws);
 	return r;

@@ -16,6 +16,12 @@
 #include <string.h>
 #include <time.h>
 
+/* Interactions an unmatched request's 404 names as its nearest misses. */
+#define NEAREST_SHOWN 3
+/* --explain text kept per request: one line per interaction considered,
+ * each cut short by select.c, so only a huge set comes near it. */
+#define EXPLAIN_MAX (1u << 20)
+
 static struct stub_set *swap_set_locked(struct shared *sh,
 					struct stub_set *set);
 
@@ -449,8 +455,11 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		  struct fault_action *act)
 {
 	const struct stub_config *cfg = sh->cfg;
+	/* the states chosen: names points into hdr_copy (X-Accord-State) or
+	 * at copies of the server's states, which copies owns */
 	const char *names[STUB_STATES_MAX];
-	char *hdr_copy = NULL, *target;
+	char *copies[STUB_STATES_MAX], *hdr_copy = NULL, *target;
+	size_t ncopies = 0;
 	const char *desc;
 	const char *cached;
 	size_t clen, chead;
@@ -485,14 +494,17 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		hdr_copy = xstrndup(h->value, h->value_len);
 		st.n = stub_states_split(hdr_copy, names, STUB_STATES_MAX);
 	} else {
-		st.n = stub_stateset_traffic(sh->states, names);
+		ncopies = stub_stateset_traffic(sh->states, copies);
+		for (i = 0; i < ncopies; i++)
+			names[i] = copies[i];
+		st.n = ncopies;
 	}
 	/* only generators read the params: no copy per request otherwise */
 	if (cfg->generators)
 		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (cfg->explain) {
-		buf_init(&explain, 1 << 20);
+		buf_init(&explain, EXPLAIN_MAX);
 		ex = &explain;
 	}
 	pthread_rwlock_rdlock(&sh->set_lock);
@@ -535,7 +547,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 			stub_respond_error(status, e.msg, head, keep, out);
 		}
 	} else {
-		nearest = stub_nearest(sh->set, r, 3);
+		nearest = stub_nearest(sh->set, r, NEAREST_SHOWN);
 		status = cfg->unmatched_status;
 		stub_respond_json(status, nearest, head, keep, out);
 	}
@@ -560,9 +572,8 @@ static void serve(struct shared *sh, const struct http1_request *req,
 	pthread_rwlock_unlock(&sh->set_lock);
 	cJSON_Delete(nearest);
 	cJSON_Delete(params);
-	if (!h)
-		for (i = 0; i < st.n; i++)
-			free((char *)names[i]);
+	for (i = 0; i < ncopies; i++)
+		free(copies[i]);
 	free(hdr_copy);
 	free(target);
 }
@@ -575,7 +586,7 @@ void svc_handle(struct shared *sh, const struct http1_request *req,
 	int is_admin;
 	fault_action_init(act);
 	to_model(req, body, len, &r);
-	is_admin = !strncmp(r.path, "/__accord/", 10);
+	is_admin = !strncmp(r.path, STUB_ADMIN_PREFIX, STUB_ADMIN_PREFIX_LEN);
 	if (route == ROUTE_ADMIN && !is_admin)
 		stub_respond_error(404, "this port serves only /__accord/",
 				   !strcmp(r.method, "HEAD"), keep_alive, out);

@@ -15,7 +15,7 @@
 
 struct shared {
 	const struct stub_config *cfg;
-	char url[160];
+	char url[STUB_URL_MAX];
 	void (*wake)(void *);
 	void *wake_ctx;
 	atomic_int stopping;

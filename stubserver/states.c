@@ -167,7 +167,7 @@ const char *stub_stateset_put(struct stub_stateset *ss, const cJSON *b)
 	return NULL;
 }
 
-size_t stub_stateset_traffic(struct stub_stateset *ss, const char **names)
+size_t stub_stateset_traffic(struct stub_stateset *ss, char **names)
 {
 	size_t i;
 	ss->setup_open = 0; /* traffic closes a run of state setups */

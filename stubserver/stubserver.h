@@ -49,6 +49,26 @@ typedef void (*stub_log_fn)(void *ctx, const struct stub_log_record *r);
  */
 typedef struct stub_set *(*stub_loader_fn)(void *ctx, struct err *e);
 
+/*
+ * The defaults stub_config_init() gives, each a limit on what a client or
+ * a run can make the server hold.
+ */
+/* A request body is held whole to be matched: 8 MiB is far past any
+ * JSON a contract test sends. */
+#define STUB_DEFAULT_MAX_BODY (8u << 20)
+/* Requests GET /__accord/requests keeps: enough for a test suite's run,
+ * a few hundred KiB of memory. */
+#define STUB_DEFAULT_JOURNAL_SIZE 1000
+/* Open connections: a buffer and three handles each; past this a client
+ * gets 503 rather than the process running out of descriptors. */
+#define STUB_DEFAULT_MAX_CONNECTIONS 10000
+/* A keep-alive connection with no request is closed after a minute. */
+#define STUB_DEFAULT_IDLE_TIMEOUT_MS 60000
+/* accord record: an upstream that has not answered in 30 s gets 504. */
+#define STUB_DEFAULT_UPSTREAM_TIMEOUT_MS 30000
+/* accord record: an upstream answer is held whole to be recorded. */
+#define STUB_DEFAULT_UPSTREAM_MAX_BODY (64u << 20)
+
 struct stub_config {
 	const char *host;     /* default 127.0.0.1 */
 	int port;	      /* 0: any free port */
@@ -59,10 +79,10 @@ struct stub_config {
 	const char *state; /* initial provider state, or NULL */
 	int generators;	   /* apply v3/v4 generators to responses */
 	int explain;	   /* log why each request chose its interaction */
-	size_t max_body;   /* default 8 MiB */
-	size_t journal_size;	/* default 1000 requests */
-	size_t max_connections; /* default 10000 */
-	int idle_timeout_ms;	/* default 60000 */
+	size_t max_body;   /* default STUB_DEFAULT_MAX_BODY */
+	size_t journal_size;	/* default STUB_DEFAULT_JOURNAL_SIZE */
+	size_t max_connections; /* default STUB_DEFAULT_MAX_CONNECTIONS */
+	int idle_timeout_ms;	/* default STUB_DEFAULT_IDLE_TIMEOUT_MS */
 	int verbosity;		/* -1 quiet, 0 normal, 1 per-request lines */
 	stub_log_fn log;	/* where messages go; NULL: nowhere */
 	void *log_ctx;
@@ -89,8 +109,8 @@ struct stub_config {
 	 * owned); the set is then not consulted */
 	const char *upstream;
 	struct stub_recorder *recorder;
-	int upstream_timeout_ms;  /* default 30000 */
-	size_t upstream_max_body; /* default 64 MiB */
+	int upstream_timeout_ms;  /* default STUB_DEFAULT_UPSTREAM_TIMEOUT_MS */
+	size_t upstream_max_body; /* default STUB_DEFAULT_UPSTREAM_MAX_BODY */
 	/* POST /__accord/contract: check and write the contract (cli/ does
 	 * the file I/O). Returns 0 when written, 1 when the expectations
 	 * were not met, -1 on error; e says why. */
@@ -127,7 +147,9 @@ void stub_control_free(struct stub_control *ctl);
 
 /*
  * Serves `set` (taking ownership) until stub_control_stop(), then drains
- * open connections and returns 0; -1 with err set when it cannot listen.
+ * open connections and returns 0; -1 with err set when it cannot listen
+ * or a worker cannot start ("cannot start worker 3: too many open
+ * files"), after the workers already running have stopped.
  */
 int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	       struct err *e);
@@ -135,6 +157,12 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 /* Builds a set from contracts (taking ownership of the array's items). */
 struct stub_set *stub_set_new(struct contract **contracts, size_t n);
 void stub_set_free(struct stub_set *s);
+
+/*
+ * Fault seeds are written as JSON numbers (the journal, the profile), and
+ * a double holds integers exactly only below 2^53: seeds stay below.
+ */
+#define FAULT_SEED_MAX ((UINT64_C(1) << 53) - 1)
 
 /*
  * Fault profiles (docs/faults.md): a seed and a list of rules, each with a

@@ -22,6 +22,10 @@
 #                strings $DIR, $TMP and $SHARED. An empty file asserts
 #                that nothing is written; a missing one is not checked.
 #   stdin        optional: fed to accord (else /dev/null).
+#   before       optional: a shell script run before accord, in $TMP (with
+#                DIR, TMP and SHARED in its environment), to lay out what
+#                a folder in git cannot hold (symbolic-link loops, modes);
+#                it must exit 0.
 #   after        optional: a shell script run after accord (with DIR, TMP,
 #                SHARED and ACCORD, the binary, in its environment). It must
 #                exit 0, and its standard output is compared, paths replaced
@@ -166,6 +170,19 @@ run_one() {
 	if [ -z "$want" ]; then
 		echo "    $name/expect must start with 'exit: N'" >>"$log"
 		ok=0
+	fi
+
+	if [ $ok -eq 1 ] && [ -f "$d/before" ]; then
+		(
+			cd "$TMP" || exit 125
+			DIR=$DIR TMP=$TMP SHARED=$SHARED exec sh "$d/before"
+		) </dev/null >"$TMP/.before" 2>&1
+		brc=$?
+		if [ $brc -ne 0 ]; then
+			echo "    before: exit status $brc" >>"$log"
+			sed 's/^/    /' "$TMP/.before" | head -20 >>"$log"
+			ok=0
+		fi
 	fi
 
 	if [ $ok -eq 1 ]; then

@@ -276,5 +276,42 @@ rc=$?
 [ $rc = 2 ] && grep -q "consumer and --provider are required" "$TMP/merr" &&
 	ok "no parties: usage error" || bad "no parties: usage error" "rc=$rc $(cat "$TMP/merr")"
 
+# 10. names from a contract become one file name inside --out, and links
+# planted beside the pact (lock, temporary files) are never followed
+# mock_one NAME CONSUMER PROVIDER OUT: one interaction registered and called
+mock_one() {
+	"$A" mock -q --consumer "$2" --provider "$3" --out "$4" -- sh -c '
+		curl -sf -X POST "$ACCORD_URL/__accord/interactions" -d "{\"description\":\"one\",\"request\":{\"method\":\"GET\",\"path\":\"/one\"},\"response\":{\"status\":200}}" >/dev/null &&
+		curl -sf "$ACCORD_URL/one" >/dev/null' >/dev/null 2>"$TMP/$1.err"
+}
+mkdir -p "$TMP/names/deep/out"
+mock_one names '../../escaped' 'p/../../x' "$TMP/names/deep/out/"
+rc=$?
+left=$(cd "$TMP/names" && find . -name '*.json' | sort | tr '\n' ' ')
+[ $rc = 0 ] && [ "$left" = "./deep/out/.._.._escaped-p_.._.._x.json " ] &&
+	ok "consumer and provider names with '../' stay one file name inside --out" ||
+	bad "consumer and provider names with '../' stay one file name inside --out" \
+		"rc=$rc files: $left $(cat "$TMP/names.err")"
+mkdir -p "$TMP/planted"
+ln -s "$TMP/victim-lock" "$TMP/planted/c-p.json.lock"
+mock_one lock c p "$TMP/planted/"
+rc=$?
+[ $rc = 2 ] && [ ! -e "$TMP/victim-lock" ] && [ ! -e "$TMP/planted/c-p.json" ] &&
+	grep -q "lock" "$TMP/lock.err" &&
+	ok "a link planted as the lock file is refused, its target not created" ||
+	bad "a link planted as the lock file is refused, its target not created" \
+		"rc=$rc $(cat "$TMP/lock.err")"
+rm -f "$TMP/planted/c-p.json.lock"
+echo stale >"$TMP/planted/c-p.json.tmp.4242"
+ln -s "$TMP/victim-tmp" "$TMP/planted/c-p.json.tmp.$$"
+mock_one stale c p "$TMP/planted/"
+rc=$?
+stale=$(cd "$TMP/planted" && ls | grep -c '\.tmp\.')
+[ $rc = 0 ] && [ "$stale" = 0 ] && [ ! -e "$TMP/victim-tmp" ] &&
+	"$A" validate "$TMP/planted/c-p.json" >/dev/null 2>&1 &&
+	ok "stale PACT.tmp.* files and links are removed by the next writer, never followed" ||
+	bad "stale PACT.tmp.* files and links are removed by the next writer, never followed" \
+		"rc=$rc stale=$stale $(cat "$TMP/stale.err")"
+
 echo "mock: $pass passed, $fail failed"
 [ $fail = 0 ]

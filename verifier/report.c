@@ -20,8 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The diff is quadratic in lines: bodies longer than this on either side
+ * show their mismatches only. */
 #define DIFF_MAX_LINES 400
 #define SHOW_MAX 300 /* characters of a value shown in text output */
+/* Lines of body diff shown per interaction, with -v and without. */
+#define DIFF_SHOWN_VERBOSE 400
+#define DIFF_SHOWN 40
+/* Bytes of a body the HTML report shows: it stays readable in a browser. */
+#define HTML_BODY_SHOWN 65536
 
 static const char *ix_type_name(enum interaction_type t)
 {
@@ -392,7 +399,10 @@ static void text_one(const struct verify_result *r, int colour, int verbose,
 			struct buf d;
 			const char *s;
 			buf_init(&d, 0);
-			report_diff(a, b, verbose > 0 ? 400 : 40, &d);
+			report_diff(a, b,
+				    verbose > 0 ? DIFF_SHOWN_VERBOSE
+						: DIFF_SHOWN,
+				    &d);
 			buf_addstr(out,
 				   "        body (- expected, + actual):\n");
 			for (s = d.ptr; *s;) {
@@ -719,9 +729,9 @@ static void html_body(struct buf *out, const char *p, size_t len)
 {
 	if (!p || !len)
 		return;
-	if (len > 65536) {
-		put_esc(out, p, 65536);
-		buf_addf(out, "\n... (%zu more bytes)", len - 65536);
+	if (len > HTML_BODY_SHOWN) {
+		put_esc(out, p, HTML_BODY_SHOWN);
+		buf_addf(out, "\n... (%zu more bytes)", len - HTML_BODY_SHOWN);
 		return;
 	}
 	put_esc(out, p, len);

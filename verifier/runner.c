@@ -29,6 +29,15 @@
 #include <string.h>
 #include <time.h>
 
+/* The longest curl_multi_poll() waits: curl's own timers end it sooner. */
+#define POLL_MAX_MS 1000
+/* --wait-for-provider: each probe may take this long, and the next comes
+ * this long after a refusal (a provider starting up is not hammered). */
+#define PROBE_TIMEOUT_MS 2000L
+#define PROBE_PAUSE_MS 200
+/* A decoded Pact-Message-Metadata header: a small JSON object. */
+#define METADATA_MAX (1u << 20)
+
 enum phase { PH_SETUP, PH_MAIN, PH_TEARDOWN, PH_DONE };
 
 struct job {
@@ -89,8 +98,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		vs++;
 	while (ve > vs && strchr(" \t\r\n", p[ve - 1]))
 		ve--;
-	if (j->rh.n >= 200)
-		return len; /* a hostile provider cannot grow this unbounded */
+	if (j->rh.n >= VERIFY_MAX_HEADERS)
+		return len;
 	headers_addn(&j->rh, p, nlen, p + vs, ve - vs);
 	return len;
 }
@@ -111,25 +120,49 @@ static void call_reset(struct job *j)
 	j->errbuf[0] = '\0';
 }
 
-/* A new easy handle for one call; the caller adds method, URL, body. */
-static CURL *call_new(struct job *j)
+/*
+ * A new easy handle for one call, in j->easy (call_reset() frees it); the
+ * caller adds method, URL and body. The first option that fails is
+ * returned.
+ */
+static CURLcode call_new(struct job *j)
 {
 	CURL *c = curl_easy_init();
-	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms : 10000;
+	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms
+					: VERIFY_DEFAULT_TIMEOUT_MS;
+	CURLcode rc;
 	if (!c)
-		return NULL;
-	curl_easy_setopt(c, CURLOPT_PRIVATE, j);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, j);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->errbuf);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		return CURLE_FAILED_INIT;
 	j->easy = c;
-	return c;
+	rc = curl_easy_setopt(c, CURLOPT_PRIVATE, j);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_HEADERDATA, j);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->errbuf);
+	if (rc)
+		return rc;
+	/* a provider URL cannot make curl read files or send mail */
+	return curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 }
 
 static struct curl_slist *slist_add(struct curl_slist *l, const char *s)
@@ -141,22 +174,36 @@ static struct curl_slist *slist_add(struct curl_slist *l, const char *s)
 }
 
 /* A POST of a JSON document (state calls, message requests). */
-static int call_post_json(struct job *j, const char *url, cJSON *doc)
+static CURLcode call_post_json(struct job *j, const char *url, cJSON *doc)
 {
-	CURL *c = call_new(j);
-	if (!c)
-		return -1;
+	CURLcode rc = call_new(j);
+	if (rc)
+		return rc;
 	j->post = cJSON_PrintUnformatted(doc);
 	if (!j->post)
 		abort();
 	j->hdrs = slist_add(j->hdrs, "Content-Type: application/json");
 	j->hdrs = slist_add(j->hdrs, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->post);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(j->post));
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->hdrs);
-	return 0;
+	rc = curl_easy_setopt(j->easy, CURLOPT_URL, url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POST, 1L);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->post);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE,
+			      (long)strlen(j->post));
+	if (rc)
+		return rc;
+	return curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->hdrs);
+}
+
+/* e says that curl refused a call's set-up (rc). */
+static int curl_failed(CURLcode rc, struct err *e)
+{
+	return err_set(e, ERR_IO, "libcurl: %s", curl_easy_strerror(rc));
 }
 
 static cJSON *state_json(const struct provider_state *s, const char *action)
@@ -196,7 +243,8 @@ static void transport_error(struct job *j, CURLcode rc, const char *what,
 			    const char *url)
 {
 	struct verify_result *r = j->r;
-	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms : 10000;
+	long t = j->cfg->timeout_ms > 0 ? j->cfg->timeout_ms
+					: VERIFY_DEFAULT_TIMEOUT_MS;
 	if (j->too_big) {
 		set_reason(r, VERIFY_ERROR,
 			   "%s: the response body is larger than %u MiB", what,
@@ -234,6 +282,30 @@ static void transport_error(struct job *j, CURLcode rc, const char *what,
 	}
 }
 
+/* The method, URL, headers and body of request rq on j's handle. */
+static CURLcode request_setup(struct job *j, const struct verify_request *rq)
+{
+	CURLcode rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_URL, rq->url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->hdrs);
+	if (rc)
+		return rc;
+	if (!str_casecmp(rq->method, "HEAD"))
+		rc = curl_easy_setopt(j->easy, CURLOPT_NOBODY, 1L);
+	else
+		rc = curl_easy_setopt(j->easy, CURLOPT_CUSTOMREQUEST,
+				      rq->method);
+	if (rc || !j->post)
+		return rc;
+	rc = curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->post);
+	if (rc)
+		return rc;
+	return curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+				(curl_off_t)rq->body.len);
+}
+
 /* Starts the HTTP request of the interaction. */
 static int start_request(struct job *j, struct err *e)
 {
@@ -241,7 +313,7 @@ static int start_request(struct job *j, struct err *e)
 	struct verify_request rq;
 	struct verify_exchange *x = &j->r->x;
 	struct buf line;
-	CURL *c;
+	CURLcode rc;
 	size_t i, k;
 	int has_ct = 0;
 	if (verify_build_request(j->r->ix, cfg->provider_url, j->values,
@@ -249,11 +321,10 @@ static int start_request(struct job *j, struct err *e)
 				 e)) {
 		return -1;
 	}
-	c = call_new(j);
-	if (!c) {
+	rc = call_new(j);
+	if (rc) {
 		verify_request_release(&rq);
-		return err_set(e, ERR_IO, "%s",
-			       "libcurl: cannot make a handle");
+		return curl_failed(rc, e);
 	}
 	buf_init(&line, 0);
 	for (i = 0; i < rq.headers.n; i++) {
@@ -278,18 +349,14 @@ static int start_request(struct job *j, struct err *e)
 	if (!has_ct)
 		j->hdrs = slist_add(j->hdrs, "Content-Type:");
 	j->hdrs = slist_add(j->hdrs, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, rq.url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->hdrs);
-	if (!str_casecmp(rq.method, "HEAD"))
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	else
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq.method);
 	if (rq.has_body) {
 		j->post = xmalloc(rq.body.len + 1);
 		memcpy(j->post, rq.body.ptr, rq.body.len + 1);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->post);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)rq.body.len);
+	}
+	rc = request_setup(j, &rq);
+	if (rc) {
+		verify_request_release(&rq);
+		return curl_failed(rc, e);
 	}
 	/* what was sent, for the reports */
 	x->method = rq.method;
@@ -313,7 +380,7 @@ static int start_message(struct job *j, struct err *e)
 	cJSON *doc = cJSON_CreateObject(), *states = cJSON_CreateArray();
 	struct buf url;
 	size_t i;
-	int rc;
+	CURLcode rc;
 	cJSON_AddStringToObject(doc, "description", ix->description);
 	for (i = 0; i < ix->nstates; i++) {
 		cJSON *s = cJSON_CreateObject();
@@ -336,10 +403,7 @@ static int start_message(struct job *j, struct err *e)
 	j->r->x.req_len = strlen(j->r->x.req_body);
 	headers_add(&j->r->x.req_headers, "Content-Type", "application/json");
 	cJSON_Delete(doc);
-	if (rc)
-		return err_set(e, ERR_IO, "%s",
-			       "libcurl: cannot make a handle");
-	return 0;
+	return rc ? curl_failed(rc, e) : 0;
 }
 
 /* Keeps what came back for the reports (the body borrowed by matching). */
@@ -402,7 +466,7 @@ static cJSON *message_metadata(struct job *j)
 	cJSON *v = NULL;
 	if (!h || !h->n)
 		return cJSON_CreateObject();
-	buf_init(&raw, 1u << 20);
+	buf_init(&raw, METADATA_MAX);
 	if (!base64_decode(h->values[0], strlen(h->values[0]), &raw))
 		v = json_parse_text("metadata", raw.ptr, raw.len, NULL);
 	buf_release(&raw);
@@ -476,15 +540,16 @@ static void merge_state_reply(struct job *j)
 static int state_call(struct job *j, const char *action, struct err *e)
 {
 	cJSON *doc = state_json(&j->r->ix->states[j->state], action);
-	int rc = call_post_json(j, j->cfg->state_url, doc);
+	CURLcode rc = call_post_json(j, j->cfg->state_url, doc);
 	cJSON_Delete(doc);
-	return rc ? err_set(e, ERR_IO, "%s", "libcurl: no handle") : 0;
+	return rc ? curl_failed(rc, e) : 0;
 }
 
 static int job_next(struct job *j, CURLM *multi, struct err *e)
 {
 	const struct interaction *ix = j->r->ix;
 	const struct verify_config *cfg = j->cfg;
+	CURLMcode mrc;
 	for (;;) {
 		call_reset(j);
 		switch (j->phase) {
@@ -528,9 +593,11 @@ static int job_next(struct job *j, CURLM *multi, struct err *e)
 		case PH_DONE:
 			return 0;
 		}
-		if (curl_multi_add_handle(multi, j->easy) != CURLM_OK)
-			return err_set(e, ERR_IO, "%s",
-				       "libcurl: cannot add a transfer");
+		mrc = curl_multi_add_handle(multi, j->easy);
+		if (mrc)
+			return err_set(e, ERR_IO,
+				       "libcurl: cannot add a transfer: %s",
+				       curl_multi_strerror(mrc));
 		return 1;
 	}
 }
@@ -541,7 +608,9 @@ static void job_done(struct job *j, CURLcode rc)
 	struct verify_result *r = j->r;
 	const struct interaction *ix = r->ix;
 	long status = 0;
-	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK)
+		rc = curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE,
+				       &status);
 	switch (j->phase) {
 	case PH_SETUP: {
 		const char *name = ix->states[j->state].name;
@@ -750,6 +819,7 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 				 first not started without provider states */
 	double t0 = now_ms();
 	int rc = -1;
+	CURLMcode mrc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&fd, 0, sizeof(fd));
@@ -832,18 +902,26 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 		}
 		if (!active)
 			continue;
-		if (curl_multi_perform(multi, &running) != CURLM_OK) {
-			err_set(e, ERR_IO, "%s", "libcurl: transfer failed");
+		mrc = curl_multi_perform(multi, &running);
+		if (mrc) {
+			err_set(e, ERR_IO, "libcurl: transfer failed: %s",
+				curl_multi_strerror(mrc));
 			goto done;
 		}
 		while ((msg = curl_multi_info_read(multi, &left))) {
 			struct job *j = NULL;
 			CURL *easy = msg->easy_handle;
-			CURLcode res = msg->data.result;
+			CURLcode res = msg->data.result, grc;
 			int st;
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&j);
+			grc = curl_easy_getinfo(easy, CURLINFO_PRIVATE,
+						(char **)&j);
+			if (grc || !j) {
+				err_set(e, ERR_IO, "libcurl: %s",
+					curl_easy_strerror(grc));
+				goto done;
+			}
 			curl_multi_remove_handle(multi, easy);
 			job_done(j, res);
 			st = job_next(j, multi, e);
@@ -853,9 +931,12 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 				finish(j, &active, &done, &stateful_active,
 				       out->n);
 		}
-		if (active &&
-		    curl_multi_poll(multi, NULL, 0, 1000, NULL) != CURLM_OK) {
-			err_set(e, ERR_IO, "%s", "libcurl: poll failed");
+		if (!active)
+			continue;
+		mrc = curl_multi_poll(multi, NULL, 0, POLL_MAX_MS, NULL);
+		if (mrc) {
+			err_set(e, ERR_IO, "libcurl: poll failed: %s",
+				curl_multi_strerror(mrc));
 			goto done;
 		}
 	}
@@ -905,25 +986,42 @@ void verify_run_release(struct verify_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* One probe of --wait-for-provider: a HEAD of url. */
+static CURLcode probe_setup(CURL *c, const char *url)
+{
+	CURLcode rc;
+	rc = curl_easy_setopt(c, CURLOPT_URL, url);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (rc)
+		return rc;
+	rc = curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (rc)
+		return rc;
+	return curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, PROBE_TIMEOUT_MS);
+}
+
 int verify_wait_for(const char *url, long wait_ms, struct err *e)
 {
 	double end = now_ms() + (double)wait_ms;
 	CURLcode rc = CURLE_OK;
 	for (;;) {
 		CURL *c = curl_easy_init();
-		struct timespec pause = { 0, 200 * 1000000L };
+		struct timespec pause = { 0, PROBE_PAUSE_MS * 1000000L };
 		if (!c)
 			return err_set(e, ERR_IO, "%s",
 				       "libcurl: cannot start");
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+		rc = probe_setup(c, url);
+		if (rc) {
+			curl_easy_cleanup(c);
+			return curl_failed(rc, e);
+		}
 		rc = curl_easy_perform(c);
 		curl_easy_cleanup(c);
 		if (rc == CURLE_OK)
 			return 0;
-		if (now_ms() + 200 > end)
+		if (now_ms() + PROBE_PAUSE_MS > end)
 			break;
 		nanosleep(&pause, NULL);
 	}

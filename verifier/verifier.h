@@ -15,8 +15,15 @@
 
 #include "contracts/contracts.h"
 
-/* The largest response body accepted from a provider. */
+/* The largest response body accepted from a provider: it is held whole to
+ * be matched; past it the interaction is an error. */
 #define VERIFY_MAX_BODY (16u << 20)
+/* Response headers kept per call: a hostile provider cannot grow the
+ * list without end (the rest are not matched). */
+#define VERIFY_MAX_HEADERS 200
+/* Per HTTP call when the configuration says 0: a provider that has not
+ * answered in 10 s is taken to be stuck. */
+#define VERIFY_DEFAULT_TIMEOUT_MS 10000
 
 struct verify_result;
 
@@ -28,7 +35,7 @@ struct verify_config {
 	const char *const *headers; /* "Name: value", replacing the
 				       contract's header of that name */
 	size_t nheaders;
-	long timeout_ms; /* per HTTP call; 0: 10 s */
+	long timeout_ms; /* per HTTP call; 0: VERIFY_DEFAULT_TIMEOUT_MS */
 	int jobs;	 /* interactions in flight at once; 0: 1 */
 	/* regexes (PCRE2, unanchored); NULL: no filter */
 	const char *filter_description;

@@ -1023,12 +1023,15 @@ static int read_response(struct rd *rd, const cJSON *o, const char *ptr,
 	st = FIELD(o, "status");
 	if (st) {
 		ptr_join(p, ptr, "status");
-		if (!cJSON_IsNumber(st) || st->valuedouble < 100 ||
+		/* 1xx is refused: it is not a final answer, and a client
+		 * sent only "100 Continue" waits for one for ever */
+		if (!cJSON_IsNumber(st) || st->valuedouble < 200 ||
 		    st->valuedouble > 999 ||
 		    st->valuedouble != (int)st->valuedouble)
 			return shape(
 				rd, p, "%s",
-				"status must be an integer from 100 to 999");
+				"status must be an integer from 200 to 999 "
+				"(1xx is not a final response)");
 		r->status = (int)st->valuedouble;
 		r->has_status = 1;
 	}

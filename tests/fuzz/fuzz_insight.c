@@ -1,6 +1,6 @@
 /*
- * fuzz_insight.c: libFuzzer target for contracts/diff.c and
- * contracts/graph.c.
+ * fuzz_insight.c: libFuzzer target for contracts/insight/diff.c and
+ * contracts/insight/graph.c.
  *
  * The input holds two contracts separated by a line "----" (without one,
  * the whole input is both). Each that reads (JSON, or YAML when it starts

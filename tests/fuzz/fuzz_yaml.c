@@ -4,7 +4,7 @@
  * Reads the input as accord's YAML authoring format. When it is accepted,
  * the contract is written back as YAML and the result must be accepted
  * again. A writer that declines (ERR_UNSUPPORTED, as the stub does while
- * contracts/yaml.c is being written) is not a failure; any other write
+ * contracts/formats/yaml_*.c is being written) is not a failure; any other write
  * error or a refused re-read aborts, so libFuzzer keeps the input.
  */
 #include "contracts/contracts.h"

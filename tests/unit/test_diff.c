@@ -1,5 +1,5 @@
 /*
- * test_diff.c: unit tests for contracts/diff.c: matcher changes classified
+ * test_diff.c: unit tests for contracts/insight/diff.c: matcher changes classified
  * as narrowed or widened, and breaking or compatible by side (response
  * and request mirror each other), pairing by description and provider
  * states (duplicates in file order), identical contracts, and contracts

@@ -123,6 +123,12 @@ START_TEST(test_bad_profiles)
 		  "\"close\": true}]}",
 		  "p.json: error: /rules/0/match/path: invalid regex '(' at "
 		  "offset 1: missing closing parenthesis" },
+		/* a 1xx error answer would leave the client waiting */
+		{ "p.yaml", "rules:\n  - error: 100\n",
+		  "p.yaml:2:12: error: expected an integer from 200 to 999" },
+		{ "p.json", "{\"rules\": [{\"error\": {\"status\": 199}}]}",
+		  "p.json: error: /rules/0/error/status: expected an integer "
+		  "from 200 to 999" },
 		{ "p.json", "{\"rules\": [{\"name\": \"x\"}]}",
 		  "p.json: error: /rules/0: rule 'x' has no effect (latency, "
 		  "error, reset, close, truncate, garbage, malformed-chunk, "

@@ -1,5 +1,5 @@
 /*
- * test_formats.c: unit tests for contracts/formats.c: Java date/time
+ * test_formats.c: unit tests for contracts/match/value_formats.c: Java date/time
  * patterns (checking and matching), the ISO 8601 defaults, Semantic
  * Versioning, and media types guessed from content.
  */

@@ -1,5 +1,5 @@
 /*
- * test_graph.c: unit tests for contracts/graph.c: edges merged per
+ * test_graph.c: unit tests for contracts/insight/graph.c: edges merged per
  * consumer/provider pair, elementary cycles found once each in canonical
  * rotation and sorted, the cap on cycles, blast radius ordered by distance
  * then name with the edges it goes through, and escaping in the writers.

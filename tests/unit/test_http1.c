@@ -191,6 +191,8 @@ static const struct bad_case bad_cases[] = {
 	BAD("bad char in method", "G@T / HTTP/1.1\r\n\r\n", "invalid character in method"),
 	BAD("tab after method", "GET\t/ HTTP/1.1\r\n\r\n", "invalid character in method"),
 	BAD("missing method", " / HTTP/1.1\r\n\r\n", "missing method"),
+	BAD("lower-case method", "get / HTTP/1.1\r\n\r\n", "method must be upper case (methods are case-sensitive)"),
+	BAD("mixed-case method", "Post / HTTP/1.1\r\n\r\n", "method must be upper case (methods are case-sensitive)"),
 	BAD("two spaces", "GET  / HTTP/1.1\r\n\r\n", "empty request-target"),
 	BAD("tab in target", "GET /a\tb HTTP/1.1\r\n\r\n", "invalid character in request-target"),
 	BAD("obs-text in target", "GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n", "invalid character in request-target"),
@@ -308,6 +310,47 @@ START_TEST(test_head_size_limit)
 	ck_assert_int_eq(http1_parse_request(b.ptr, b.len, &r, &why),
 			 HTTP1_BAD);
 	buf_release(&b);
+}
+END_TEST
+
+/* Parses `in` (which must parse) and returns http1_check_fields(). */
+static int fields_of(const char *in, const char **why)
+{
+	struct http1_request r;
+	ck_assert_int_eq(http1_parse_request(in, strlen(in), &r, NULL),
+			 strlen(in));
+	*why = NULL;
+	return http1_check_fields(&r, why);
+}
+
+START_TEST(test_check_fields)
+{
+	const char *why;
+	ck_assert_int_eq(fields_of("GET / HTTP/1.1\r\nHost: a\r\n\r\n", &why),
+			 0);
+	ck_assert_int_eq(fields_of("GET / HTTP/1.0\r\n\r\n", &why), 0);
+	ck_assert_int_eq(
+		fields_of("GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", &why), -1);
+	ck_assert_str_eq(why, "missing Host field (HTTP/1.1 requires one)");
+	ck_assert_int_eq(
+		fields_of("GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", &why),
+		-1);
+	ck_assert_str_eq(why, "more than one Host field");
+	/* in HTTP/1.0 too: two Hosts name two servers */
+	ck_assert_int_eq(
+		fields_of("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", &why),
+		-1);
+	ck_assert_int_eq(fields_of("POST / HTTP/1.1\r\nHost: a\r\n"
+				   "Content-Type: text/plain\r\n"
+				   "content-type: text/plain\r\n\r\n",
+				   &why),
+			 0); /* the same twice says one thing */
+	ck_assert_int_eq(fields_of("POST / HTTP/1.1\r\nHost: a\r\n"
+				   "Content-Type: text/plain\r\n"
+				   "Content-Type: application/json\r\n\r\n",
+				   &why),
+			 -1);
+	ck_assert_str_eq(why, "two different Content-Type fields");
 }
 END_TEST
 
@@ -887,6 +930,7 @@ static Suite *http1_suite(void)
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tp, test_too_many_headers);
 	tcase_add_test(tp, test_head_size_limit);
+	tcase_add_test(tp, test_check_fields);
 	tcase_add_test(tp, test_split_every_byte);
 	tcase_add_test(tp, test_pipelined);
 	tcase_add_test(tp, test_header_lookup);

@@ -1,5 +1,5 @@
 /*
- * test_match.c: unit tests for the matching engine (contracts/match.c):
+ * test_match.c: unit tests for the matching engine (contracts/match/):
  * every matcher with one matching and one non-matching actual value,
  * rule selection (cascading, most specific path), request strictness,
  * headers, query, the body kinds (JSON, XML, form, text, binary), mismatch

@@ -1,6 +1,6 @@
 /*
  * test_model.c: unit tests for the Pact JSON reader and writer
- * (contracts/read_json.c, contracts/write_json.c): version detection, the
+ * (contracts/formats/read_json.c, contracts/formats/write_json.c): version detection, the
  * model built for v1 to v4 documents, lossless write-back at the file's own
  * version, conversions that must be refused, deterministic output, and the
  * errors (JSON pointer or line:col) reported for bad documents.

@@ -1,5 +1,5 @@
 /*
- * test_xml.c: unit tests for the XML body parser in contracts/xml.c: the
+ * test_xml.c: unit tests for the XML body parser in contracts/match/xml.c: the
  * tree it builds (elements, attributes, trimmed text, namespaces) and the
  * exact error, code and position it reports for malformed or hostile input.
  */

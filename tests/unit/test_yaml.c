@@ -1,6 +1,6 @@
 /*
  * test_yaml.c: unit tests for accord's YAML authoring format
- * (contracts/yaml.c): the matchers that tags become, the exact error and
+ * (contracts/formats/yaml_*.c): the matchers that tags become, the exact error and
  * position for bad input, the limits, and the round trip of the pact-js
  * fixtures through YAML (JSON -> YAML -> model -> JSON at the file's own
  * version must equal the file, and a second YAML write must be identical).
@@ -338,8 +338,10 @@ START_TEST(test_wrong_shape)
 		     "    request: {method: GET, path: /}\n"
 		     "    response:\n"
 		     "      status: 2000\n",
-		     ERR_SHAPE, "status must be an integer from 100 to 999", 7,
-		     15);
+		     ERR_SHAPE,
+		     "status must be an integer from 200 to 999 (1xx is not a "
+		     "final response)",
+		     7, 15);
 	/* a bad regex is reported at its tag */
 	expect_error(
 		"consumer: a\n"
