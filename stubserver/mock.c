@@ -227,7 +227,10 @@ int stub_mock_add(struct stub_mock *m, const char *name, const char *buf,
 		}
 	} else {
 		struct buf y;
-		buf_init(&y, CONTRACT_MAX_FILE);
+		/* no ceiling of its own: the text is the request body and a
+		 * few lines, and the reader refuses one past CONTRACT_MAX_FILE
+		 * with ERR_LIMIT (a ceiling here cut text silently instead) */
+		buf_init(&y, 0);
 		yaml_wrap(m, buf, len, &y);
 		c = contract_read_yaml(name, y.ptr, y.len, e);
 		buf_release(&y);

@@ -70,7 +70,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
 	struct job *j = ud;
 	size_t len = size * n;
-	if (buf_add(&j->body, p, len)) {
+	if (buf_try_add(&j->body, p, len)) {
 		j->too_big = 1;
 		return 0; /* makes curl fail the transfer */
 	}

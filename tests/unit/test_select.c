@@ -485,6 +485,55 @@ START_TEST(test_explain)
 }
 END_TEST
 
+/*
+ * --explain keeps about 1 MiB a request: past it candidate lines are
+ * counted, and the line that names the choice still comes.
+ */
+START_TEST(test_explain_capped)
+{
+	struct buf b, ex;
+	struct contract *c;
+	struct stub_set *s;
+	struct http_request *r;
+	struct stub_pick p;
+	const char *tail;
+	size_t i, lines = 0;
+
+	buf_init(&b, 0);
+	buf_addstr(&b, "{\"consumer\": {\"name\": \"c\"}, \"provider\": "
+		       "{\"name\": \"p\"}, \"interactions\": [");
+	for (i = 0; i < 6000; i++)
+		buf_addf(&b,
+			 "%s{\"description\": \"%0150zu\", \"request\": "
+			 "{\"method\": \"GET\", \"path\": \"/same\"}, "
+			 "\"response\": {\"status\": 200}}",
+			 i ? "," : "", i);
+	buf_addstr(&b, "], \"metadata\": {\"pactSpecification\": "
+		       "{\"version\": \"3.0.0\"}}}");
+	c = read_raw(b.ptr);
+	buf_release(&b);
+	s = stub_set_new(&c, 1);
+	r = req_new("GET", "/same", NULL, NULL);
+	buf_init(&ex, 0);
+	ck_assert_int_eq(stub_select(s, r, NULL, &p, &ex), 1);
+	ck_assert_uint_eq(p.index, 0);
+	ck_assert_uint_ge(ex.len, 1u << 20);
+	ck_assert_uint_lt(ex.len, (1u << 20) + 1024);
+	for (i = 0; i < ex.len; i++)
+		lines += ex.ptr[i] == '\n';
+	ck_assert_uint_lt(lines, 6000);
+	tail = strstr(ex.ptr, " more candidates left out (--explain keeps "
+			      "1048576 bytes a request)\nchose #0 '");
+	ck_assert_ptr_nonnull(tail);
+	tail = "because it comes first in file order (6000 interactions "
+	       "match)\n";
+	ck_assert_str_eq(ex.ptr + ex.len - strlen(tail), tail);
+	buf_release(&ex);
+	req_free(r);
+	stub_set_free(s);
+}
+END_TEST
+
 /* ---- nearest miss ---- */
 
 static const cJSON *item(const cJSON *o, const char *key)
@@ -607,6 +656,7 @@ static Suite *select_suite(void)
 	tcase_add_test(tc, test_nothing_matches);
 	tcase_add_test(tc, test_empty_set);
 	tcase_add_test(tc, test_explain);
+	tcase_add_test(tc, test_explain_capped);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tn, test_nearest);
