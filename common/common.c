@@ -209,34 +209,58 @@ int buf_try_addf(struct buf *b, const char *fmt, ...)
 	return r;
 }
 
-int buf_add(struct buf *b, const void *p, size_t n)
+/*
+ * What a plain adder checks: that b has no ceiling (else the caller
+ * should have used buf_try_`what`), and then that the addition did not
+ * fail, which without a ceiling means size_t overflowed.
+ */
+static void plain(const struct buf *b, const char *what)
 {
-	return buf_try_add(b, p, n);
+	if (b->limit) {
+		fprintf(stderr,
+			"accord: fatal: buf_%s on a buffer with a ceiling "
+			"of %zu bytes: it takes buf_try_%s\n",
+			what, b->limit, what);
+		abort();
+	}
 }
 
-int buf_addstr(struct buf *b, const char *s)
+void buf_add(struct buf *b, const void *p, size_t n)
 {
-	return buf_try_addstr(b, s);
+	plain(b, "add");
+	if (buf_try_add(b, p, n))
+		oom(SIZE_MAX);
 }
 
-int buf_addch(struct buf *b, char c)
+void buf_addstr(struct buf *b, const char *s)
 {
-	return buf_try_addch(b, c);
+	plain(b, "addstr");
+	if (buf_try_addstr(b, s))
+		oom(SIZE_MAX);
 }
 
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+void buf_addch(struct buf *b, char c)
 {
-	return buf_try_vaddf(b, fmt, ap);
+	plain(b, "addch");
+	if (buf_try_addch(b, c))
+		oom(SIZE_MAX);
 }
 
-int buf_addf(struct buf *b, const char *fmt, ...)
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	plain(b, "vaddf");
+	if (buf_try_vaddf(b, fmt, ap))
+		oom(SIZE_MAX);
+}
+
+void buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int r;
+	plain(b, "addf");
 	va_start(ap, fmt);
-	r = buf_try_vaddf(b, fmt, ap);
+	if (buf_try_vaddf(b, fmt, ap))
+		oom(SIZE_MAX);
 	va_end(ap);
-	return r;
 }
 
 void err_clear(struct err *e)

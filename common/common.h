@@ -36,9 +36,23 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
  * Invariants: ptr is never NULL after buf_init (it points at a static empty
  * string until the first growth; all threads share that string, so it is
  * never written: cap == 0 means len == 0 and hands off), ptr[len] is always
- * '\0', and growth is overflow-checked. `limit` (0 = none) caps len: an addition that would pass
- * it fails with -1 and leaves the buffer unchanged, so growth driven by
- * untrusted input fails cleanly instead of aborting.
+ * '\0', and growth is overflow-checked. Outside common.c len and ptr are
+ * read, never set: buf_setlen and buf_consume shorten a buffer.
+ *
+ * `limit` (0 = none) is a ceiling on len, and it decides which adders a
+ * buffer takes:
+ * - a buffer without one (almost every buffer) takes buf_add and its
+ *   kin, which return nothing: they cannot fail but by overflowing size_t,
+ *   which aborts like xmalloc's out-of-memory;
+ * - a buffer with one (growth driven by untrusted input: a request head, a
+ *   body, a decoded value) takes buf_try_add and its kin, whose -1 says the
+ *   ceiling would be passed and nothing was added, and cannot be ignored.
+ * A plain adder called on a buffer with a ceiling aborts, whether or not
+ * the bytes would fit: the call is a bug, and the first test or fuzz input
+ * that reaches it shows it. (When every adder returned -1, callers ignored
+ * it and text vanished silently: a mismatch message past 4 KiB came back
+ * empty.) This refines issue #12's "the adders are warn_unused_result":
+ * on all of them, some 780 calls would check a result that cannot be -1.
  */
 struct buf {
 	char *ptr;
@@ -61,20 +75,19 @@ void buf_setlen(struct buf *b, size_t len);
 /* Removes the first `n` bytes (all of them when n >= len), e.g. a request
  * that has been handled, and moves the rest to the front. */
 void buf_consume(struct buf *b, size_t n);
-/* The adders return 0, or -1 with the buffer unchanged (see above). */
-int buf_add(struct buf *b, const void *p, size_t n);
-int buf_addstr(struct buf *b, const char *s);
-int buf_addch(struct buf *b, char c);
-int buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
+/* For a buffer without a ceiling (see above). */
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addstr(struct buf *b, const char *s);
+void buf_addch(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
 /*
- * The adders for a buffer with a ceiling: 0, or -1 with the buffer
- * unchanged when the addition would pass the ceiling (or overflow the
- * size). The result cannot be ignored: GCC warns even for a result cast
- * to (void), so every call site says what a full buffer means (a 413, a
- * 431, ERR_LIMIT, a cut). On a buffer without a ceiling they fail only
- * on size overflow; functions that write into a caller's buffer of
- * either kind use them.
+ * For a buffer with a ceiling: 0, or -1 with the buffer unchanged when
+ * the addition would pass it. GCC warns about an ignored result even
+ * when it is cast to (void): every call site says what a full buffer
+ * means (a 413, a 431, ERR_LIMIT, a cut). On a buffer without a ceiling
+ * they fail only by overflowing size_t; functions that append to a
+ * caller's buffer of either kind use them.
  */
 int buf_try_add(struct buf *b, const void *p, size_t n) ATTR_WARN_UNUSED;
 int buf_try_addstr(struct buf *b, const char *s) ATTR_WARN_UNUSED;

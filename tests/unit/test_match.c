@@ -1301,7 +1301,7 @@ START_TEST(test_mismatch_long_message)
 	size_t len;
 	buf_init(&big, 0);
 	while (big.len < 6000)
-		ck_assert_int_eq(buf_addstr(&big, "0123456789"), 0);
+		buf_addstr(&big, "0123456789");
 	mismatches_init(&m);
 	mismatches_add(&m, "$.x", NULL, NULL, "found '%s'", big.ptr);
 	ck_assert_int_eq((long)m.n, 1);
@@ -1312,10 +1312,7 @@ START_TEST(test_mismatch_long_message)
 	mismatches_release(&m);
 
 	buf_init(&act, 0);
-	ck_assert_int_eq(buf_addf(&act,
-				  "{'status': 200, 'headers': {'X-Big': '%s'}}",
-				  big.ptr),
-			 0);
+	buf_addf(&act, "{'status': 200, 'headers': {'X-Big': '%s'}}", big.ptr);
 	mismatches_init(&m);
 	ck_assert_int_eq(run(PART_RESPONSE, SPEC_V3,
 			     "{'status': 200, 'headers': {'X-Big': 'small'}}",
@@ -1332,7 +1329,7 @@ START_TEST(test_mismatch_long_message)
 	 * offset 0, and 4093 falls inside one */
 	buf_reset(&big);
 	while (big.len < 6000)
-		ck_assert_int_eq(buf_addstr(&big, "\xc3\xa9"), 0);
+		buf_addstr(&big, "\xc3\xa9");
 	mismatches_init(&m);
 	mismatches_add(&m, "$.x", NULL, NULL, "%s", big.ptr);
 	len = strlen(m.v[0].message);
@@ -1355,15 +1352,11 @@ START_TEST(test_mismatch_long_path)
 	size_t len;
 	buf_init(&key, 0);
 	while (key.len < 6000)
-		ck_assert_int_eq(buf_addstr(&key, "abcdefghij"), 0);
+		buf_addstr(&key, "abcdefghij");
 	buf_init(&exp, 0);
 	buf_init(&act, 0);
-	ck_assert_int_eq(
-		buf_addf(&exp, "{'status': 200, 'body': {'%s': 1}}", key.ptr),
-		0);
-	ck_assert_int_eq(
-		buf_addf(&act, "{'status': 200, 'body': {'%s': 2}}", key.ptr),
-		0);
+	buf_addf(&exp, "{'status': 200, 'body': {'%s': 1}}", key.ptr);
+	buf_addf(&act, "{'status': 200, 'body': {'%s': 2}}", key.ptr);
 	mismatches_init(&m);
 	ck_assert_int_eq(run(PART_RESPONSE, SPEC_V3, exp.ptr, act.ptr, &m), 1);
 	len = strlen(m.v[0].path);
@@ -1374,18 +1367,14 @@ START_TEST(test_mismatch_long_path)
 
 	buf_reset(&exp);
 	buf_reset(&act);
-	ck_assert_int_eq(
-		buf_addstr(&exp,
-			   "{'status': 200, 'body': {'m': {'abc': 1}}, "
-			   "'matchingRules': {'body': {'$.m': {'matchers': "
-			   "[{'match': 'eachKey', 'rules': [{'match': 'regex', "
-			   "'regex': '[a-c]+'}], 'value': {'abc': 1}}]}}}}"),
-		0);
-	ck_assert_int_eq(buf_addf(&act,
-				  "{'status': 200, 'body': {'m': "
-				  "{'%s': 1}}}",
-				  key.ptr),
-			 0);
+	buf_addstr(&exp, "{'status': 200, 'body': {'m': {'abc': 1}}, "
+			 "'matchingRules': {'body': {'$.m': {'matchers': "
+			 "[{'match': 'eachKey', 'rules': [{'match': 'regex', "
+			 "'regex': '[a-c]+'}], 'value': {'abc': 1}}]}}}}");
+	buf_addf(&act,
+		 "{'status': 200, 'body': {'m': "
+		 "{'%s': 1}}}",
+		 key.ptr);
 	mismatches_init(&m);
 	ck_assert_int_eq(run(PART_RESPONSE, SPEC_V4, exp.ptr, act.ptr, &m), 1);
 	ck_assert_str_eq(m.v[0].path, "$.body.m");
