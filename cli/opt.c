@@ -187,11 +187,7 @@ struct walk {
 
 static size_t devino_slot(const struct walk *w, dev_t dev, ino_t ino)
 {
-	uint64_t h = ((uint64_t)dev * UINT64_C(0x9e3779b97f4a7c15)) ^
-		     (uint64_t)ino;
-	h ^= h >> 29;
-	h *= UINT64_C(0xbf58476d1ce4e5b9);
-	h ^= h >> 32;
+	uint64_t h = hash_mix64((uint64_t)dev * HASH_GOLDEN ^ (uint64_t)ino);
 	return (size_t)h & (w->capseen - 1);
 }
 

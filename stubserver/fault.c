@@ -134,14 +134,6 @@ int fault_rule_may_match(const struct fault_profile *p, size_t i,
 
 /* ---- randomness ---- */
 
-static uint64_t mix(uint64_t z)
-{
-	z += UINT64_C(0x9e3779b97f4a7c15);
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 struct draw {
 	uint64_t base; /* seed, rule, session, interaction, count mixed */
 };
@@ -149,16 +141,17 @@ struct draw {
 static void draw_init(struct draw *d, uint64_t seed, const char *rule,
 		      const char *session, long ix, uint64_t n)
 {
-	uint64_t h = mix(seed ^ fault_fnv(rule, strlen(rule)));
-	h = mix(h ^ fault_fnv(session, strlen(session)));
-	h = mix(h ^ (uint64_t)ix);
-	d->base = mix(h ^ n);
+	uint64_t h = hash_splitmix64(seed ^ hash_fnv1a(HASH_FNV_OFFSET, rule));
+	h = hash_splitmix64(h ^ hash_fnv1a(HASH_FNV_OFFSET, session));
+	h = hash_splitmix64(h ^ (uint64_t)ix);
+	d->base = hash_splitmix64(h ^ n);
 }
 
 /* Draw number k, uniform in [0, 1). */
 static double uniform01(const struct draw *d, unsigned k)
 {
-	return (double)(mix(d->base ^ mix(k)) >> 11) * 0x1.0p-53;
+	return (double)(hash_splitmix64(d->base ^ hash_splitmix64(k)) >> 11) *
+	       0x1.0p-53;
 }
 
 static double gauss(const struct draw *d, unsigned k)
@@ -270,7 +263,7 @@ static void counters_clear(struct fault_engine *g)
 static struct counter *counter(struct fault_engine *g, const char *key,
 			       size_t len, double now)
 {
-	uint64_t h = fault_fnv(key, len);
+	uint64_t h = hash_fnv1a_mem(HASH_FNV_OFFSET, key, len);
 	struct counter *c;
 	size_t b = h & (g->tsize - 1);
 	for (c = g->table[b]; c; c = c->next)
@@ -363,7 +356,8 @@ struct fault_engine *fault_engine_new(struct fault_profile *p,
 	else if (replay)
 		g->seed = fault_replay_seed(replay);
 	else
-		g->seed = mix((uint64_t)time(NULL) ^ (uint64_t)mono_s()) &
+		g->seed = hash_splitmix64((uint64_t)time(NULL) ^
+					  (uint64_t)mono_s()) &
 			  FAULT_SEED_MAX;
 	g->replay = replay;
 	g->tsize = COUNTERS_INITIAL;
@@ -549,7 +543,7 @@ static void apply(struct fault_engine *g, const struct fault_rule *r,
 		break;
 	case FAULT_GARBAGE:
 		a->garbage_bytes = r->garbage_bytes;
-		a->garbage_seed = mix(d->base ^ 3);
+		a->garbage_seed = hash_splitmix64(d->base ^ 3);
 		cJSON_AddNumberToObject(o, "bytes", (double)r->garbage_bytes);
 		{
 			char t[24];

@@ -108,18 +108,6 @@ void fault_replay_decide(const struct fault_replay *rp, const char *session,
 /* The seed of the run a replay recorded. */
 uint64_t fault_replay_seed(const struct fault_replay *rp);
 
-/* FNV-1a: counters and replays are hashed by key. */
-static inline uint64_t fault_fnv(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 /* Key: a kind letter, then fields separated by 0x1f. */
 static inline size_t fault_key(char *out, size_t cap, char kind, const char *a,
 			       const char *b, long ix)

@@ -106,9 +106,6 @@ struct stub_set {
 
 /* Hashing: FNV-1a over the ASCII-upper-cased method, a separator, the path. */
 
-#define FNV_OFFSET 14695981039346656037ull
-#define FNV_PRIME 1099511628211ull
-
 static unsigned char upper(unsigned char ch)
 {
 	return ch >= 'a' && ch <= 'z' ? (unsigned char)(ch - 'a' + 'A') : ch;
@@ -116,22 +113,13 @@ static unsigned char upper(unsigned char ch)
 
 static uint64_t key_hash(const char *method, const char *path)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = HASH_FNV_OFFSET;
 	const unsigned char *p;
-	for (p = (const unsigned char *)method; *p; p++) {
-		h ^= upper(*p);
-		h *= FNV_PRIME;
-	}
+	for (p = (const unsigned char *)method; *p; p++)
+		h = hash_fnv1a_byte(h, upper(*p));
 	/* no method or path contains 0xff or 0xfe: they keep keys apart */
-	h ^= path ? 0xffu : 0xfeu;
-	h *= FNV_PRIME;
-	if (path) {
-		for (p = (const unsigned char *)path; *p; p++) {
-			h ^= *p;
-			h *= FNV_PRIME;
-		}
-	}
-	return h;
+	h = hash_fnv1a_byte(h, path ? 0xff : 0xfe);
+	return hash_fnv1a(h, path);
 }
 
 static int slot_is(const struct slot *s, uint64_t h, const char *method,

@@ -884,9 +884,7 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 			j->cfg = cfg;
 			j->stateful = stateful(cfg, j->r->ix);
 			stateful_active += (size_t)j->stateful;
-			j->seed = (uint64_t)pick *
-					  UINT64_C(0x9e3779b97f4a7c15) +
-				  1;
+			j->seed = (uint64_t)pick * HASH_GOLDEN + 1;
 			j->values = state_params(j->r->ix);
 			buf_init(&j->body, VERIFY_MAX_BODY);
 			clock_gettime(CLOCK_MONOTONIC, &j->t0);

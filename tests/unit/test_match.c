@@ -1419,9 +1419,7 @@ struct rnd {
 
 static unsigned rnd_below(struct rnd *r, unsigned n)
 {
-	r->s ^= r->s << 13;
-	r->s ^= r->s >> 7;
-	r->s ^= r->s << 17;
+	r->s = hash_xorshift64(r->s);
 	return (unsigned)(r->s % n);
 }
 
