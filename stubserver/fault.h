@@ -1,17 +1,14 @@
 /*
  * fault.h: what the fault module's files share, private to them: the
  * profile's rules as the reader (faultprofile.c) makes them and the engine
- * (fault.c) reads them, the hash and the keys of the engine's counters and
- * of a replay's decisions (faultreplay.c), and the limits both sides of a
+ * (fault.c) reads them, the keys of the engine's counters and of a
+ * replay's decisions (faultreplay.c), and the limits both sides of a
  * profile check. Everything else in stubserver/ goes through internal.h.
  */
 #ifndef ACCORD_STUBSERVER_FAULT_H
 #define ACCORD_STUBSERVER_FAULT_H
 
 #include "stubserver/internal.h"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -49,7 +46,7 @@ struct latency {
 
 struct header_match {
 	char *name;
-	pcre2_code *re;
+	struct regex *re;
 };
 
 struct fault_rule {
@@ -58,8 +55,8 @@ struct fault_rule {
 	/* match */
 	char **methods;
 	size_t nmethods;
-	pcre2_code *path_re;
-	pcre2_code *desc_re;
+	struct regex *path_re; /* searched, as every rule regex (regex.c) */
+	struct regex *desc_re;
 	char *state;
 	struct header_match *headers;
 	size_t nheaders;
@@ -91,7 +88,6 @@ struct fault_profile {
 	uint64_t seed;
 	struct fault_rule *rules;
 	size_t n;
-	pcre2_match_context *mctx;
 };
 
 /* The outcome called name ("error", "reset", ...), or FAULT_NONE. */

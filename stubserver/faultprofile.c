@@ -50,12 +50,12 @@ static void rule_release(struct fault_rule *r)
 	for (i = 0; i < r->nmethods; i++)
 		free(r->methods[i]);
 	free(r->methods);
-	pcre2_code_free(r->path_re);
-	pcre2_code_free(r->desc_re);
+	regex_free(r->path_re);
+	regex_free(r->desc_re);
 	free(r->state);
 	for (i = 0; i < r->nheaders; i++) {
 		free(r->headers[i].name);
-		pcre2_code_free(r->headers[i].re);
+		regex_free(r->headers[i].re);
 	}
 	free(r->headers);
 	cJSON_Delete(r->error_headers);
@@ -67,11 +67,6 @@ struct fault_profile *fault_profile_new(void)
 {
 	struct fault_profile *p = xcalloc(1, sizeof(*p));
 	atomic_init(&p->refs, 1);
-	p->mctx = pcre2_match_context_create(NULL);
-	if (!p->mctx)
-		abort();
-	pcre2_set_match_limit(p->mctx, REGEX_MATCH_LIMIT);
-	pcre2_set_depth_limit(p->mctx, REGEX_DEPTH_LIMIT);
 	return p;
 }
 
@@ -90,7 +85,6 @@ void fault_profile_free(struct fault_profile *p)
 	for (i = 0; i < p->n; i++)
 		rule_release(&p->rules[i]);
 	free(p->rules);
-	pcre2_match_context_free(p->mctx);
 	free(p);
 }
 
@@ -249,29 +243,19 @@ static int is_on(const cJSON *v)
 	return cJSON_IsTrue(v) || cJSON_IsObject(v);
 }
 
-static pcre2_code *regex(struct reader *rd, const char *at, const cJSON *v)
+static struct regex *regex(struct reader *rd, const char *at, const cJSON *v)
 {
-	pcre2_code *code;
-	int errcode;
-	PCRE2_SIZE off;
+	struct regex *re;
+	struct err e;
 	if (!cJSON_IsString(v)) {
 		bad(rd, at, "expected a regular expression (a string)");
 		return NULL;
 	}
-	code = pcre2_compile((PCRE2_SPTR)v->valuestring, PCRE2_ZERO_TERMINATED,
-			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode,
-			     &off, NULL);
-	if (!code) {
-		PCRE2_UCHAR msg[160];
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		bad(rd, at, "invalid regex '%.80s' at offset %zu: %s",
-		    v->valuestring, (size_t)off, (char *)msg);
-		return NULL;
-	}
-#ifndef ACCORD_FUZZ
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-#endif
-	return code;
+	err_clear(&e);
+	re = regex_compile(v->valuestring, 0, &e);
+	if (!re)
+		bad(rd, at, "%s", e.msg);
+	return re;
 }
 
 /* Unknown keys are errors: a misspelt trigger must not pass silently. */
