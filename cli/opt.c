@@ -327,22 +327,24 @@ int read_input(const char *path, struct buf *out)
 	return -1;
 }
 
-long opt_duration_ms(const char *s)
+int opt_duration(const char *name, const char *s, long min_ms, long *ms)
 {
-	char *end;
-	double v = strtod(s, &end), scale = 1000;
-	if (end == s || !(v >= 0))
+	struct err e;
+	double d;
+	err_clear(&e);
+	/* a bare number has always meant seconds on the command line */
+	if (duration_parse(s, 1000, &d, &e)) {
+		fprintf(stderr, "accord: error: %s: %s\n", name, e.msg);
 		return -1;
-	if (!strcmp(end, "ms"))
-		scale = 1;
-	else if (!strcmp(end, "m"))
-		scale = 60000;
-	else if (*end && strcmp(end, "s"))
+	}
+	if ((long)d < min_ms) {
+		fprintf(stderr,
+			"accord: error: %s must be at least %ldms, not '%s'\n",
+			name, min_ms, s);
 		return -1;
-	v *= scale;
-	if (v > OPT_MAX_DURATION_MS)
-		return -1;
-	return (long)v;
+	}
+	*ms = (long)d;
+	return 0;
 }
 
 int write_stdout(const struct buf *b)

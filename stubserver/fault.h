@@ -15,8 +15,9 @@
 
 /* Rules in a profile: each request is matched against every one. */
 #define FAULT_MAX_RULES 1000
-/* A delay or window longer than a day is a mistake in the profile. */
-#define FAULT_MAX_MS (24.0 * 3600 * 1000)
+/* A delay or window longer than a day is a mistake in the profile (the
+ * longest duration duration_parse takes). */
+#define FAULT_MAX_MS DURATION_MAX_MS
 /* Garbage bytes a fault sends at most, and when the rule does not say. */
 #define FAULT_MAX_GARBAGE (1u << 20)
 #define FAULT_DEFAULT_GARBAGE 64

@@ -129,45 +129,40 @@ static int bad(struct reader *rd, const char *at, const char *fmt, ...)
 	return err_setat(rd->e, ERR_SHAPE, at, "%s", msg);
 }
 
+/* x as text: the shorter of 15 and 17 digits that reads back as x. */
+static void number_text(double x, char *out, size_t n)
+{
+	snprintf(out, n, "%.15g", x);
+	if (strtod(out, NULL) != x)
+		snprintf(out, n, "%.17g", x);
+}
+
 /*
- * A duration in milliseconds: a number (milliseconds) or a string with a
- * unit: "250ms", "1.5s", "2m", "500us", "1h".
+ * A duration in milliseconds, read by duration_parse: a string with a
+ * unit ("250ms", "1.5s", "2m", "500us", "1h"), or a number (bare, as a
+ * number or a string), which in a profile has always counted
+ * milliseconds.
  */
 static int duration_ms(struct reader *rd, const char *at, const cJSON *v,
 		       double *out)
 {
-	double x;
-	if (cJSON_IsNumber(v)) {
-		x = v->valuedouble;
-	} else if (cJSON_IsString(v)) {
-		char *end;
-		const char *s = v->valuestring;
-		x = strtod(s, &end);
-		if (end == s)
-			goto fail;
-		if (!strcmp(end, "ms") || !*end)
-			;
-		else if (!strcmp(end, "s"))
-			x *= 1000;
-		else if (!strcmp(end, "us"))
-			x /= 1000;
-		else if (!strcmp(end, "m"))
-			x *= 60000;
-		else if (!strcmp(end, "h"))
-			x *= 3600000;
-		else
-			goto fail;
+	char num[40], *text = NULL;
+	const char *s;
+	struct err e;
+	int rc;
+	if (cJSON_IsString(v)) {
+		s = v->valuestring;
+	} else if (cJSON_IsNumber(v)) {
+		number_text(v->valuedouble, num, sizeof(num));
+		s = num;
 	} else {
-		goto fail;
+		text = cJSON_PrintUnformatted(v); /* quoted in the error */
+		s = text ? text : "";
 	}
-	if (!(x >= 0) || x > FAULT_MAX_MS)
-		return bad(rd, at, "duration out of range (0 to 24h)");
-	*out = x;
-	return 0;
-fail:
-	return bad(rd, at,
-		   "expected a duration: milliseconds, or a string such as "
-		   "\"250ms\", \"1.5s\", \"2m\"");
+	err_clear(&e);
+	rc = duration_parse(s, 1, out, &e);
+	cJSON_free(text);
+	return rc ? bad(rd, at, "%s", e.msg) : 0;
 }
 
 /* Bytes per second: a number, or "512", "10KB/s", "1MiB/s", "64B/s". */
