@@ -133,7 +133,8 @@ char *pact_out_path(const char *out, const char *consumer,
  */
 int pact_write_merged(const char *path, const struct contract *c,
 		      enum spec_version spec, struct err *e);
-/* --spec v3|v4 (or 3|4); prints the error and returns -1. */
+/* --spec v3|v4, in any spelling spec_parse reads (3, v3, 3.0.0, ...);
+ * prints the error and returns -1. */
 int spec_option(const char *s, enum spec_version *v);
 /*
  * Cuts argv at "--": returns the count of arguments before it (for

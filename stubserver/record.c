@@ -610,7 +610,7 @@ struct contract *stub_recorder_contract(struct stub_recorder *r, struct err *e)
 	cJSON_AddStringToObject(o, "name", r->provider);
 	o = cJSON_AddObjectToObject(doc, "metadata");
 	o = cJSON_AddObjectToObject(o, "pactSpecification");
-	cJSON_AddStringToObject(o, "version", "4.0");
+	cJSON_AddStringToObject(o, "version", spec_name(SPEC_V4));
 	list = cJSON_AddArrayToObject(doc, "interactions");
 	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < r->n; i++)
