@@ -1,8 +1,9 @@
 /*
  * common: the pieces every accord library shares: allocation that aborts on
- * out-of-memory, a growable byte buffer with a ceiling, the error record that
- * fallible functions fill in, and levelled logging; and, in common/hash.h,
- * the one hash and the seeded random steps.
+ * out-of-memory, a growable byte buffer (with a ceiling where input is
+ * untrusted), the error record that fallible functions fill in, levelled
+ * logging, small helpers (the one duration parser, base64, files); and, in
+ * common/hash.h, the one hash and the seeded random steps.
  */
 #ifndef ACCORD_COMMON_H
 #define ACCORD_COMMON_H
