@@ -234,29 +234,45 @@ START_TEST(test_messages_skipped)
 }
 END_TEST
 
-START_TEST(test_ten_thousand)
+/*
+ * A set of n GET interactions: interaction i is described as "item i"
+ * (i zero-padded to `width` digits) and requests /items/i, or with
+ * `same_path` all of them /items/same.
+ */
+static struct stub_set *many(size_t n, int width, int same_path)
 {
 	struct buf b;
 	struct contract *c;
-	struct stub_set *s;
-	struct http_request *r;
-	struct stub_pick p;
 	size_t i;
-
 	buf_init(&b, 0);
 	buf_addstr(&b, "{\"consumer\": {\"name\": \"c\"}, \"provider\": "
 		       "{\"name\": \"p\"}, \"interactions\": [");
-	for (i = 0; i < 10000; i++)
+	for (i = 0; i < n; i++) {
 		buf_addf(&b,
-			 "%s{\"description\": \"item %zu\", \"request\": "
-			 "{\"method\": \"GET\", \"path\": \"/items/%zu\"}, "
-			 "\"response\": {\"status\": 200}}",
-			 i ? "," : "", i, i);
+			 "%s{\"description\": \"item %0*zu\", \"request\": "
+			 "{\"method\": \"GET\", \"path\": \"/items/",
+			 i ? "," : "", width, i);
+		if (same_path)
+			buf_addstr(&b, "same");
+		else
+			buf_addf(&b, "%zu", i);
+		buf_addstr(&b, "\"}, \"response\": {\"status\": 200}}");
+	}
 	buf_addstr(&b, "], \"metadata\": {\"pactSpecification\": "
 		       "{\"version\": \"3.0.0\"}}}");
 	c = read_raw(b.ptr);
 	buf_release(&b);
-	s = stub_set_new(&c, 1);
+	return stub_set_new(&c, 1);
+}
+
+START_TEST(test_ten_thousand)
+{
+	struct buf b;
+	struct stub_set *s;
+	struct http_request *r;
+	struct stub_pick p;
+
+	s = many(10000, 0, 0);
 	ck_assert_uint_eq(stub_set_count(s), 10000);
 
 	r = req_new("GET", "/items/9999", NULL, NULL);
@@ -491,29 +507,15 @@ END_TEST
  */
 START_TEST(test_explain_capped)
 {
-	struct buf b, ex;
-	struct contract *c;
+	struct buf ex;
 	struct stub_set *s;
 	struct http_request *r;
 	struct stub_pick p;
 	const char *tail;
 	size_t i, lines = 0;
 
-	buf_init(&b, 0);
-	buf_addstr(&b, "{\"consumer\": {\"name\": \"c\"}, \"provider\": "
-		       "{\"name\": \"p\"}, \"interactions\": [");
-	for (i = 0; i < 6000; i++)
-		buf_addf(&b,
-			 "%s{\"description\": \"%0150zu\", \"request\": "
-			 "{\"method\": \"GET\", \"path\": \"/same\"}, "
-			 "\"response\": {\"status\": 200}}",
-			 i ? "," : "", i);
-	buf_addstr(&b, "], \"metadata\": {\"pactSpecification\": "
-		       "{\"version\": \"3.0.0\"}}}");
-	c = read_raw(b.ptr);
-	buf_release(&b);
-	s = stub_set_new(&c, 1);
-	r = req_new("GET", "/same", NULL, NULL);
+	s = many(6000, 150, 1);
+	r = req_new("GET", "/items/same", NULL, NULL);
 	buf_init(&ex, 0);
 	ck_assert_int_eq(stub_select(s, r, NULL, &p, &ex), 1);
 	ck_assert_uint_eq(p.index, 0);
