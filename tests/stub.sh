@@ -129,7 +129,7 @@ fi
 # 7b. --generators: RandomInt, Regex, and ProviderState from the state's params
 if start_stub --generators fixtures/stub/generators.json; then
 	curl -s -o /dev/null -X POST "$URL/__accord/state" \
-		-d '{"state": "an order exists", "params": {"id": 42}, "action": "setup"}'
+		-H 'Content-Type: application/json' -d '{"state": "an order exists", "params": {"id": 42}, "action": "setup"}'
 	out=$(curl -s "$URL/order")
 	case "$out" in
 	*'"id":42'*'"lucky":1'[0-9][0-9]*'"ref":"Q-'[0-9][0-9][0-9][0-9][0-9][0-9]'"'*)
