@@ -313,5 +313,22 @@ stale=$(cd "$TMP/planted" && ls | grep -c '\.tmp\.')
 	bad "stale PACT.tmp.* files and links are removed by the next writer, never followed" \
 		"rc=$rc stale=$stale $(cat "$TMP/stale.err")"
 
+# 11. the admin token from the environment (not on the command line, where
+# ps shows it): the admin API then asks for it
+ACCORD_ADMIN_TOKEN=s3cret
+export ACCORD_ADMIN_TOKEN
+if start_mock --consumer c --provider p; then
+	unset ACCORD_ADMIN_TOKEN
+	no=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/health")
+	yes=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Accord-Token: s3cret' "$URL/__accord/health")
+	stop_stub
+	[ "$no" = 401 ] && [ "$yes" = 200 ] &&
+		ok "ACCORD_ADMIN_TOKEN: the mock's admin API asks for it" ||
+		bad "ACCORD_ADMIN_TOKEN: the mock's admin API asks for it" "without $no, with $yes"
+else
+	unset ACCORD_ADMIN_TOKEN
+	bad "ACCORD_ADMIN_TOKEN: mock did not start" "$(cat "$TMP/err")"
+fi
+
 echo "mock: $pass passed, $fail failed"
 [ $fail = 0 ]
