@@ -216,6 +216,26 @@ rc=$?
 	ok "--workers past the fd limit: exit 2, cannot start worker N" ||
 	bad "--workers past the fd limit: exit 2, cannot start worker N" "exit $rc: $(cat "$TMP/err")"
 
+# 8c. a port already in use is an error (exit 2), whether this stub or the
+# one holding the port has --workers: a second stub never shares it
+for first in 1 2; do
+	for second in 1 2; do
+		what="a stub (--workers $second) on the port of a stub (--workers $first)"
+		if start_stub --workers "$first" "$DEMO"; then
+			port=${URL##*:}
+			timeout 10 "$A" stub --port "$port" --workers "$second" "$DEMO" \
+				>"$TMP/out2" 2>"$TMP/err2"
+			rc2=$?
+			stop_stub
+			[ $rc2 = 2 ] && grep -q "cannot listen on 127.0.0.1:$port: Address already in use" "$TMP/err2" &&
+				ok "$what: exit 2, address already in use" ||
+				bad "$what: exit 2, address already in use" "exit $rc2: $(cat "$TMP/err2")"
+		else
+			bad "$what: the first stub did not start" "$(cat "$TMP/err")"
+		fi
+	done
+done
+
 # 9. --explain says why an interaction won
 if start_stub --explain "$DEMO"; then
 	curl -s -o /dev/null "$URL/products/BOO-0042" -H 'Accept: application/json'
