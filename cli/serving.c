@@ -25,8 +25,12 @@
 
 static void log_text(void *ctx, const struct stub_log_record *r)
 {
+	struct buf b;
 	(void)ctx;
-	fprintf(stderr, "accord: %s\n", r->text);
+	buf_init(&b, 0);
+	buf_add_visible(&b, r->text, strlen(r->text));
+	fprintf(stderr, "accord: %s\n", b.ptr);
+	buf_release(&b);
 }
 
 static void log_json(void *ctx, const struct stub_log_record *r)

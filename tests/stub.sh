@@ -236,6 +236,22 @@ for first in 1 2; do
 	done
 done
 
+# 8d. a request target with encoded CR, LF and ESC cannot forge a log line
+# or reach the terminal: the text log shows them escaped
+if start_stub "$DEMO"; then
+	curl -s -o /dev/null "$URL/x%0d%0aaccord:%20faults:%20reloaded%1b%5b2J"
+	stop_stub
+	if grep -q '^accord: faults: reloaded' "$TMP/err" || grep -q "$(printf '\033')" "$TMP/err"; then
+		bad "encoded CR/LF/ESC in a target: no forged log line" "$(cat -v "$TMP/err")"
+	elif grep -q "found '/x\\\\r\\\\naccord: faults: reloaded\\\\x1b\\[2J'" "$TMP/err"; then
+		ok "encoded CR/LF/ESC in a target: no forged log line"
+	else
+		bad "encoded CR/LF/ESC in a target: no forged log line" "$(cat -v "$TMP/err")"
+	fi
+else
+	bad "log forging: stub did not start" "$(cat "$TMP/err")"
+fi
+
 # 9. --explain says why an interaction won
 if start_stub --explain "$DEMO"; then
 	curl -s -o /dev/null "$URL/products/BOO-0042" -H 'Accept: application/json'
