@@ -315,6 +315,7 @@ static int start_request(struct job *j, struct err *e)
 	struct buf line;
 	CURLcode rc;
 	size_t i, k;
+	char *c;
 	int has_ct = 0;
 	if (verify_build_request(j->r->ix, cfg->provider_url, j->values,
 				 cfg->headers, cfg->nheaders, j->seed, &rq,
@@ -339,6 +340,12 @@ static int start_request(struct job *j, struct err *e)
 					 h->values[k]);
 			else
 				buf_addf(&line, "%s;", h->name);
+			/* a folded value (the reader lets through only a line
+			 * ending followed by a space or tab) is sent unfolded:
+			 * RFC 9112 5.2 makes a fold one space */
+			for (c = line.ptr; *c; c++)
+				if (*c == '\r' || *c == '\n')
+					*c = ' ';
 			j->hdrs = slist_add(j->hdrs, line.ptr);
 		}
 	}
