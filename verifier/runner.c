@@ -432,7 +432,7 @@ static void actual_body(struct body *b, const char *p, size_t len)
 	memset(b, 0, sizeof(*b));
 	b->present = 1;
 	b->has_bytes = 1;
-	b->bytes = (char *)p;
+	b->bytes = p;
 	b->len = len;
 	for (i = 0; i < len && strchr(" \t\r\n", p[i]); i++)
 		;
