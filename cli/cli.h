@@ -175,6 +175,13 @@ struct stub_config;
  */
 void serve_log_to_stderr(struct stub_config *cfg, int json);
 /*
+ * The admin token of a server command: --admin-token, else the
+ * environment's ACCORD_ADMIN_TOKEN (so that it need not show in ps or
+ * /proc/PID/cmdline). A host that is not a loopback address requires one.
+ * Returns 0, or -1 after saying why.
+ */
+int serve_admin_token(struct stub_config *cfg);
+/*
  * Watches SIGINT and SIGTERM (they stop the server through ctl, which
  * then drains) and SIGHUP (a reload through ctl) on a thread of its own,
  * until serve_signals_stop() (which takes NULL too): from then on they

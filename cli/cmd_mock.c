@@ -17,7 +17,8 @@
 #include "stubserver/stubserver.h"
 
 static const char *const usage[] = {
-	"accord mock [--port N] [--host ADDR] [--consumer NAME] "
+	"accord mock [--port N] [--host ADDR] [--admin-token T] "
+	"[--consumer NAME] "
 	"[--provider NAME] [--spec v3|v4] [--out FILE|DIR] [-v|-q] "
 	"[CONTRACT...] [-- CMD ARGS...]",
 	NULL
@@ -147,6 +148,9 @@ int cmd_mock(int argc, char **argv)
 			 "port (0: any free port)"),
 		OPT_STRING_(0, "host", &host, "ADDR",
 			    "address to bind (default 127.0.0.1)"),
+		OPT_STRING_(0, "admin-token", &cfg.admin_token, "T",
+			    "token the admin API requires (or "
+			    "ACCORD_ADMIN_TOKEN)"),
 		OPT_STRING_(0, "consumer", &consumer, "NAME",
 			    "the consumer's name (default: the first file's)"),
 		OPT_STRING_(0, "provider", &provider, "NAME",
@@ -175,6 +179,8 @@ int cmd_mock(int argc, char **argv)
 		return EXIT_ERROR;
 	if (host)
 		cfg.host = host;
+	if (serve_admin_token(&cfg))
+		return EXIT_ERROR;
 	if (collect_paths(argv, n, &files)) {
 		path_list_release(&files);
 		return EXIT_ERROR;

@@ -19,7 +19,8 @@
 
 static const char *const usage[] = {
 	"accord record --upstream URL --consumer NAME --provider NAME "
-	"[--port N] [--host ADDR] [--spec v3|v4] [--out FILE|DIR] "
+	"[--port N] [--host ADDR] [--admin-token T] [--spec v3|v4] "
+	"[--out FILE|DIR] "
 	"[--timeout D] [--generalize] [--redact H[,H...]] [--describe T] "
 	"[--state NAME] [--record-latency FILE] [-v|-q] [-- CMD ARGS...]",
 	NULL
@@ -122,6 +123,9 @@ int cmd_record(int argc, char **argv)
 			 "port (0: any free port)"),
 		OPT_STRING_(0, "host", &host, "ADDR",
 			    "address to bind (default 127.0.0.1)"),
+		OPT_STRING_(0, "admin-token", &cfg.admin_token, "T",
+			    "token the admin API requires (or "
+			    "ACCORD_ADMIN_TOKEN)"),
 		OPT_STRING_(0, "spec", &spec, "v3|v4",
 			    "Pact version written (default v4)"),
 		OPT_STRING_(0, "out", &out, "FILE|DIR",
@@ -183,6 +187,8 @@ int cmd_record(int argc, char **argv)
 		return EXIT_ERROR;
 	if (host)
 		cfg.host = host;
+	if (serve_admin_token(&cfg))
+		return EXIT_ERROR;
 	if (redact)
 		names = split_names(redact, &nnames);
 	memset(&ro, 0, sizeof(ro));

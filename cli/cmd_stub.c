@@ -283,12 +283,6 @@ static int load_faults(struct stub_config *cfg, struct fault_src *fs,
 	return 0;
 }
 
-static int loopback(const char *host)
-{
-	return !strncmp(host, "127.", 4) || !strcmp(host, "::1") ||
-	       !strcmp(host, "localhost");
-}
-
 int cmd_stub(int argc, char **argv)
 {
 	struct stub_config cfg;
@@ -313,7 +307,8 @@ int cmd_stub(int argc, char **argv)
 		OPT_INT_(0, "unmatched-status", &cfg.unmatched_status, "N",
 			 "status for unmatched requests (default 404)"),
 		OPT_STRING_(0, "admin-token", &cfg.admin_token, "T",
-			    "token the admin API requires"),
+			    "token the admin API requires (or "
+			    "ACCORD_ADMIN_TOKEN)"),
 		OPT_INT_(0, "admin-port", &cfg.admin_port, "N",
 			 "serve the admin API on its own port (0: any free)"),
 		OPT_FLAG_(0, "generators", &cfg.generators,
@@ -372,11 +367,8 @@ int cmd_stub(int argc, char **argv)
 	    opt_range("--unmatched-status", cfg.unmatched_status,
 		      OPT_MIN_STATUS, OPT_MAX_STATUS))
 		return EXIT_ERROR;
-	if (!loopback(cfg.host) && !cfg.admin_token) {
-		fprintf(stderr,
-			"accord: error: --admin-token is required when --host is not a loopback address\n");
+	if (serve_admin_token(&cfg))
 		return EXIT_ERROR;
-	}
 	serve_log_to_stderr(&cfg, !strcmp(log_format, "json"));
 	cfg.verbosity = quiet ? -1 : verbose ? 1 : 0;
 	cfg.max_body = (size_t)max_body_mb << 20;

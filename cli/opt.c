@@ -310,9 +310,15 @@ void path_list_release(struct path_list *l)
 
 void print_err(const struct err *e)
 {
-	struct buf b;
+	struct buf b, v;
+	const char *s;
 	buf_init(&b, 0);
-	fprintf(stderr, "%s\n", err_format(e, &b));
+	buf_init(&v, 0);
+	/* messages quote contracts and the network: no control bytes out */
+	s = err_format(e, &b);
+	buf_add_visible(&v, s, strlen(s));
+	fprintf(stderr, "%s\n", v.ptr);
+	buf_release(&v);
 	buf_release(&b);
 }
 

@@ -18,14 +18,19 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <uv.h>
 
 #include "stubserver/stubserver.h"
 
 static void log_text(void *ctx, const struct stub_log_record *r)
 {
+	struct buf b;
 	(void)ctx;
-	fprintf(stderr, "accord: %s\n", r->text);
+	buf_init(&b, 0);
+	buf_add_visible(&b, r->text, strlen(r->text));
+	fprintf(stderr, "accord: %s\n", b.ptr);
+	buf_release(&b);
 }
 
 static void log_json(void *ctx, const struct stub_log_record *r)
@@ -144,4 +149,28 @@ void serve_signals_stop(struct serve_signals *ss)
 	pthread_join(ss->thread, NULL);
 	uv_loop_close(&ss->loop);
 	free(ss);
+}
+
+static int loopback(const char *host)
+{
+	return !strncmp(host, "127.", 4) || !strcmp(host, "::1") ||
+	       !strcmp(host, "localhost");
+}
+
+int serve_admin_token(struct stub_config *cfg)
+{
+	const char *env = getenv("ACCORD_ADMIN_TOKEN");
+	if (!cfg->admin_token && env && *env)
+		cfg->admin_token = env;
+	if (cfg->admin_token && !*cfg->admin_token) {
+		fprintf(stderr, "accord: error: --admin-token is empty\n");
+		return -1;
+	}
+	if (!loopback(cfg->host) && !cfg->admin_token) {
+		fprintf(stderr, "accord: error: --admin-token (or "
+				"ACCORD_ADMIN_TOKEN) is required when --host "
+				"is not a loopback address\n");
+		return -1;
+	}
+	return 0;
 }

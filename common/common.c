@@ -642,3 +642,38 @@ void raise_fd_limit(void)
 #endif
 	}
 }
+
+void buf_add_visible(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, from = 0;
+	for (i = 0; i < n; i++) {
+		unsigned c = p[i];
+		int c1 = c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+			 p[i + 1] <= 0x9f;
+		char esc[7];
+		if ((c >= 0x20 && c != 0x7f && !c1) || c == '\t')
+			continue;
+		buf_add(b, s + from, i - from);
+		if (c == '\r' || c == '\n') {
+			esc[0] = '\\';
+			esc[1] = c == '\r' ? 'r' : 'n';
+			buf_add(b, esc, 2);
+		} else if (c1) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[p[i + 1] >> 4];
+			esc[5] = hex[p[i + 1] & 15];
+			buf_add(b, esc, 6);
+			i++;
+		} else {
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 15];
+			buf_add(b, esc, 4);
+		}
+		from = i + 1;
+	}
+	buf_add(b, s + from, n - from);
+}

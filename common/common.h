@@ -155,6 +155,14 @@ int hex_value(int c);
 size_t utf8_encode(unsigned long cp, char out[4]);
 int str_casecmp(const char *a, const char *b);
 int str_ncasecmp(const char *a, const char *b, size_t n);
+/*
+ * Appends s[0..n) for a person's terminal or log: control characters
+ * (but tab), DEL and the C1 controls (U+0080..U+009F) are written as
+ * \r, \n or \xNN / \u00NN, so text from the network or a contract cannot
+ * forge a log line or send escape sequences to the terminal. The buffer
+ * must have no ceiling.
+ */
+void buf_add_visible(struct buf *b, const char *s, size_t n);
 /* Parses a whole decimal integer in [min, max]; returns 0 or -1. */
 int parse_long(const char *s, long min, long max, long *out);
 

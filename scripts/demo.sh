@@ -59,7 +59,7 @@ Try, in another terminal:
   curl -s http://127.0.0.1:$PORT/__accord/metrics      # Prometheus metrics
 Faults: restart with, e.g., --faults fixtures/faults/flaky.yaml, or add one now:
   curl -s -X POST http://127.0.0.1:$PORT/__accord/faults \\
-       -d '{"name":"slow","latency":"500ms"}'
+       -H 'Content-Type: application/json' -d '{"name":"slow","latency":"500ms"}'
 
 TEXT
 exec $A stub --port "$PORT" -v "$C"

@@ -14,23 +14,114 @@
 #include <string.h>
 #include <time.h>
 
-static int admin_allowed(struct shared *sh, const struct http1_request *req)
+/*
+ * Does the token sent, [p, p+n), equal the server's, t[0..tn)? In time
+ * that depends on the lengths only, never on where they first differ, so
+ * that timing answers cannot spell the token out byte by byte.
+ */
+static int token_equal(const char *p, size_t n, const char *t, size_t tn)
+{
+	volatile unsigned char d = (unsigned char)(n != tn);
+	size_t i;
+	for (i = 0; i < tn; i++)
+		d |= (unsigned char)(t[i] ^ (i < n ? p[i] : 0));
+	return !d;
+}
+
+/* Is [p, p+n) a name or address that only reaches this machine? */
+static int loopback_host(const char *p, size_t n)
+{
+	static const char local[] = "localhost", dotlocal[] = ".localhost";
+	const size_t nl = sizeof(local) - 1, nd = sizeof(dotlocal) - 1;
+	size_t i;
+	if (n && p[0] == '[') /* an IPv6 literal, its port after ']' */
+		return n >= 5 && !memcmp(p, "[::1]", 5) &&
+		       (n == 5 || p[5] == ':');
+	for (i = 0; i < n && p[i] != ':'; i++)
+		;
+	n = i; /* the port, if any, is not the host's business */
+	if ((n == nl && !str_ncasecmp(p, local, nl)) ||
+	    (n > nd && !str_ncasecmp(p + n - nd, dotlocal, nd)))
+		return 1; /* RFC 6761: *.localhost never leaves the machine */
+	if (n < 4 || memcmp(p, "127.", 4))
+		return 0;
+	for (i = 4; i < n; i++)
+		if (!(p[i] == '.' || (p[i] >= '0' && p[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Is the media type of a body one the admin API reads (JSON or YAML)? */
+static int admin_media_type(const struct http1_header *ct)
+{
+	static const char *const ok[] = {
+		"application/json", "application/yaml", "application/x-yaml",
+		"text/yaml",	    "text/x-yaml",	NULL
+	};
+	size_t n, i;
+	if (!ct)
+		return 0;
+	for (n = 0; n < ct->value_len && ct->value[n] != ';' &&
+		    ct->value[n] != ' ' && ct->value[n] != '\t';
+	     n++)
+		;
+	for (i = 0; ok[i]; i++)
+		if (strlen(ok[i]) == n && !str_ncasecmp(ct->value, ok[i], n))
+			return 1;
+	return n > 5 && !str_ncasecmp(ct->value + n - 5, "+json", 5);
+}
+
+/*
+ * Whether the admin API may answer this request: NULL, or the reason it
+ * may not (*status set). With --admin-token, the token decides (compared
+ * in constant time). Without one the server is on a loopback address, and
+ * what must be kept out is the user's own browser: a page may POST a
+ * "simple" request (text/plain, no preflight) to a loopback port, and DNS
+ * rebinding lets it read answers under a name of its own. So the Host
+ * must be a loopback name or address, an Origin (browsers send one with
+ * every cross-origin POST) must be this very origin, and a body must say
+ * it is JSON or YAML, which no simple request can.
+ */
+static const char *admin_refusal(struct shared *sh,
+				 const struct http1_request *req, size_t len,
+				 int *status)
 {
 	static const char bearer[] = "Bearer ";
-	const size_t nb = sizeof(bearer) - 1;
-	const struct http1_header *h;
+	static const char http[] = "http://";
+	const size_t nb = sizeof(bearer) - 1, nh = sizeof(http) - 1;
+	const struct http1_header *h, *host;
 	const char *t = sh->cfg->admin_token;
-	size_t n;
-	if (!t)
-		return 1;
-	n = strlen(t);
-	h = http1_header(req, "X-Accord-Token");
-	if (h && h->value_len == n && !memcmp(h->value, t, n))
-		return 1;
-	h = http1_header(req, "Authorization");
-	return h && h->value_len == nb + n &&
-	       !str_ncasecmp(h->value, bearer, nb) &&
-	       !memcmp(h->value + nb, t, n);
+	if (t) {
+		size_t n = strlen(t);
+		h = http1_header(req, "X-Accord-Token");
+		if (h && token_equal(h->value, h->value_len, t, n))
+			return NULL;
+		h = http1_header(req, "Authorization");
+		if (h && h->value_len >= nb &&
+		    !str_ncasecmp(h->value, bearer, nb) &&
+		    token_equal(h->value + nb, h->value_len - nb, t, n))
+			return NULL;
+		*status = 401;
+		return "admin API needs the --admin-token";
+	}
+	*status = 403;
+	host = http1_header(req, "Host");
+	if (host && !loopback_host(host->value, host->value_len))
+		return "admin API: the Host is not a loopback name or address "
+		       "(a foreign page through DNS rebinding?); use "
+		       "--admin-token to reach it under another name";
+	h = http1_header(req, "Origin");
+	if (h && !(host && h->value_len == nh + host->value_len &&
+		   !str_ncasecmp(h->value, http, nh) &&
+		   !str_ncasecmp(h->value + nh, host->value, host->value_len)))
+		return "admin API: a request from another origin (a web "
+		       "page) is refused; use --admin-token to allow it";
+	if (len && !admin_media_type(http1_header(req, "Content-Type"))) {
+		*status = 415;
+		return "admin API: a body must be sent as application/json or "
+		       "application/yaml";
+	}
+	return NULL;
 }
 
 /*
@@ -219,11 +310,16 @@ int svc_is_contract_call(struct shared *sh, const struct http1_request *req,
 {
 	static const char path[] = "/__accord/contract";
 	size_t n = sizeof(path) - 1;
+	const struct http1_header *cl = http1_header(req, "Content-Length");
+	/* the body is not read yet: whether there is one is what counts */
+	size_t body = http1_header(req, "Transfer-Encoding") ||
+		      (cl && !(cl->value_len == 1 && cl->value[0] == '0'));
+	int status;
 	return sh->cfg->write_contract && route != ROUTE_TRAFFIC &&
 	       req->method_len == 4 && !memcmp(req->method, "POST", 4) &&
 	       req->target_len >= n && !memcmp(req->target, path, n) &&
 	       (req->target_len == n || req->target[n] == '?') &&
-	       admin_allowed(sh, req);
+	       !admin_refusal(sh, req, body, &status);
 }
 
 void svc_write_contract(struct shared *sh, int keep_alive, struct buf *out)
@@ -252,9 +348,10 @@ void svc_admin(struct shared *sh, const struct http1_request *req,
 	int head = !strcmp(r->method, "HEAD");
 	int get = head || !strcmp(r->method, "GET");
 	cJSON *b = NULL;
-	if (!admin_allowed(sh, req)) {
-		stub_respond_error(401, "admin API needs the --admin-token",
-				   head, keep, out);
+	int status;
+	const char *refused = admin_refusal(sh, req, len, &status);
+	if (refused) {
+		stub_respond_error(status, refused, head, keep, out);
 		return;
 	}
 	if (!strcmp(what, "faults")) {

@@ -878,11 +878,14 @@ static const char *sys_error(int errnum)
 
 /*
  * A listening socket of our own making: libuv 1.44 has no SO_REUSEPORT
- * flag, and every worker needs one on the same port. A socket that cannot
- * be had (EMFILE under --workers N) is the worker's failure to start.
+ * flag, and every worker of --workers N needs one on the same port. With
+ * one worker (and for the admin port) the socket has no SO_REUSEPORT, so
+ * a port another server holds is "address already in use" rather than
+ * shared with it. A socket that cannot be had (EMFILE under --workers N)
+ * is the worker's failure to start.
  */
 static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
-			 int port, struct err *e)
+			 int port, int reuseport, struct err *e)
 {
 	struct sockaddr_storage ss;
 	int fd, one = 1, r;
@@ -896,10 +899,10 @@ static int open_listener(struct worker *w, uv_tcp_t *h, const char *host,
 			       w->index + 1, sys_error(errno));
 	r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 #ifdef SO_REUSEPORT
-	if (!r)
+	if (!r && reuseport)
 		r = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 #else
-	if (w->index) {
+	if (reuseport) {
 		close(fd);
 		return err_set(
 			e, ERR_UNSUPPORTED,
@@ -1155,7 +1158,8 @@ static int worker_start(struct worker *w, const struct stub_config *cfg,
 		if (!w->proxy)
 			return -1;
 	}
-	return open_listener(w, &w->listener, cfg->host, port, e);
+	return open_listener(w, &w->listener, cfg->host, port, cfg->workers > 1,
+			     e);
 }
 
 /* A worker whose loop never ran: its handles are closed, then the loop. */
@@ -1167,6 +1171,28 @@ static void close_unrun(struct worker *w)
 	w->proxy = NULL;
 	uv_walk(&w->loop, close_walk, NULL);
 	uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
+/*
+ * Before --workers N share a port through SO_REUSEPORT: is the port free?
+ * A socket without SO_REUSEPORT cannot bind where anyone listens, with or
+ * without it, so a second accord stub on a busy port fails here instead of
+ * silently taking half its traffic. Returns 0, or -1 with e set.
+ */
+static int port_free(const char *host, int port, struct err *e)
+{
+	struct worker probe;
+	int r;
+	memset(&probe, 0, sizeof(probe));
+	r = uv_loop_init(&probe.loop);
+	if (r)
+		return err_set(e, ERR_IO, "cannot start worker 1: %s",
+			       uv_strerror(r));
+	probe.has_loop = 1;
+	r = open_listener(&probe, &probe.listener, host, port, 0, e);
+	close_unrun(&probe);
+	uv_loop_close(&probe.loop);
+	return r;
 }
 
 int stub_serve(const struct stub_config *cfg, struct stub_set *set,
@@ -1181,7 +1207,9 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	pool.w = ws;
 	pool.n = 0; /* grows as workers come up: only those are woken */
 	sh = svc_new(cfg, set, wake_all, &pool);
-	for (i = 0; i < n; i++) {
+	if (n > 1 && port)
+		r = port_free(cfg->host, port, e);
+	for (i = 0; i < n && !r; i++) {
 		ws[i].sh = sh;
 		ws[i].index = i;
 		r = worker_start(&ws[i], cfg, sh, port, e);
@@ -1200,7 +1228,7 @@ int stub_serve(const struct stub_config *cfg, struct stub_set *set,
 	}
 	if (!r && cfg->admin_port >= 0) {
 		r = open_listener(&ws[0], &ws[0].admin_listener, cfg->host,
-				  cfg->admin_port, e);
+				  cfg->admin_port, 0, e);
 		ws[0].has_admin = !r;
 	}
 	if (ws[0].has_admin)

@@ -235,10 +235,10 @@ static void to_model(const struct http1_request *req, const char *body,
 			     req->headers[i].value_len);
 	out->headers.present = 1;
 	/* the body is borrowed from the connection's buffer for the length
-	 * of the request: svc_handle() takes it back before releasing */
+	 * of the request (struct body never owns its bytes) */
 	out->body.present = 1;
 	out->body.has_bytes = 1;
-	out->body.bytes = (char *)body;
+	out->body.bytes = body;
 	out->body.len = len;
 	/* JSON is parsed once here, not once per candidate interaction */
 	for (i = 0; i < len && strchr(" \t\r\n", body[i]); i++)
@@ -591,6 +591,5 @@ void svc_handle(struct shared *sh, const struct http1_request *req,
 		svc_admin(sh, req, &r, body, len, keep_alive, out);
 	else
 		serve(sh, req, &r, keep_alive, out, act);
-	r.body.bytes = NULL; /* borrowed, see to_model() */
 	request_release(&r);
 }

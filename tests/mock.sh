@@ -126,7 +126,7 @@ fi
 
 # 6. the admin API: verify, DELETE, contract; and SIGTERM ends a run
 if start_mock --consumer order-web --provider order-service --out "$TMP/admin.json"; then
-	curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$F/expect-order.json" >/dev/null
+	curl -sf -X POST "$URL/__accord/interactions" -H 'Content-Type: application/json' --data-binary @"$F/expect-order.json" >/dev/null
 	code=$(curl -s -o "$TMP/v" -w '%{http_code}' "$URL/__accord/verify")
 	[ "$code" = 409 ] && grep -q '"missing":\[{"description":"a request for order 1001"' "$TMP/v" &&
 		ok "GET /__accord/verify: 409 naming what is missing" ||
@@ -144,7 +144,7 @@ if start_mock --consumer order-web --provider order-service --out "$TMP/admin.js
 	[ "$code" = 200 ] && grep -q '"a request for order 1001"' "$TMP/admin.json" &&
 		ok "POST /__accord/contract writes the pact" ||
 		bad "POST /__accord/contract writes the pact" "$code $(cat "$TMP/v")"
-	code=$(curl -s -o "$TMP/v" -w '%{http_code}' -X POST "$URL/__accord/interactions" -d '{"description":')
+	code=$(curl -s -o "$TMP/v" -w '%{http_code}' -X POST "$URL/__accord/interactions" -H 'Content-Type: application/json' -d '{"description":')
 	[ "$code" = 400 ] && grep -q 'error' "$TMP/v" &&
 		ok "a malformed interaction: 400" || bad "a malformed interaction: 400" "$code $(cat "$TMP/v")"
 	curl -s -X DELETE "$URL/__accord/interactions" >"$TMP/v"
@@ -167,14 +167,14 @@ if start_mock --consumer web --provider many --out "$TMP/many.json"; then
 	while [ $i -lt 200 ]; do
 		printf '{"description":"item %d","request":{"method":"GET","path":"/items/%d"},"response":{"status":200,"body":{"id":%d}}}' \
 			$i $i $i >"$TMP/one.json"
-		curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$TMP/one.json" >"$TMP/v" || break
+		curl -sf -X POST "$URL/__accord/interactions" -H 'Content-Type: application/json' --data-binary @"$TMP/one.json" >"$TMP/v" || break
 		i=$((i + 1))
 	done
 	a=$(curl -s "$URL/items/199")
 	b=$(curl -s "$URL/items/0")
 	printf '{"description":"item 200","request":{"method":"GET","path":"/items/200"},"response":{"status":200,"body":{"id":200}}}' \
 		>"$TMP/one.json"
-	curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$TMP/one.json" >/dev/null
+	curl -sf -X POST "$URL/__accord/interactions" -H 'Content-Type: application/json' --data-binary @"$TMP/one.json" >/dev/null
 	c=$(curl -s "$URL/items/200")
 	n=$(curl -s "$URL/__accord/verify" | jq '.missing | length')
 	stop_stub
@@ -203,7 +203,7 @@ for _ in range(600):  # until told, 30 s at most
 	LOCKER=$!
 	PIDS=$LOCKER
 	wait_for locked "$TMP/locker"
-	curl -sf -X POST "$URL/__accord/interactions" --data-binary @"$F/expect-order.json" >/dev/null
+	curl -sf -X POST "$URL/__accord/interactions" -H 'Content-Type: application/json' --data-binary @"$F/expect-order.json" >/dev/null
 	curl -s "$URL/orders/1001" -H 'Accept: application/json' >/dev/null
 	curl -s -o "$TMP/c.body" -w '%{http_code}' -X POST "$URL/__accord/contract" >"$TMP/c.code" &
 	CURLP=$!
@@ -250,7 +250,7 @@ i=1
 PIDS=
 while [ $i -le 8 ]; do
 	"$A" mock -q --consumer web --provider api --out "$TMP/eight/" -- sh -c '
-		curl -sf -X POST "$ACCORD_URL/__accord/interactions" -d "{\"description\":\"call $0\",\"request\":{\"method\":\"GET\",\"path\":\"/item/$0\"},\"response\":{\"status\":200,\"body\":{\"n\":$0}}}" >/dev/null &&
+		curl -sf -X POST "$ACCORD_URL/__accord/interactions" -H "Content-Type: application/json" -d "{\"description\":\"call $0\",\"request\":{\"method\":\"GET\",\"path\":\"/item/$0\"},\"response\":{\"status\":200,\"body\":{\"n\":$0}}}" >/dev/null &&
 		curl -sf "$ACCORD_URL/item/$0" >/dev/null' "$i" >/dev/null 2>"$TMP/w$i" &
 	PIDS="$PIDS $!"
 	i=$((i + 1))
@@ -281,7 +281,7 @@ rc=$?
 # mock_one NAME CONSUMER PROVIDER OUT: one interaction registered and called
 mock_one() {
 	"$A" mock -q --consumer "$2" --provider "$3" --out "$4" -- sh -c '
-		curl -sf -X POST "$ACCORD_URL/__accord/interactions" -d "{\"description\":\"one\",\"request\":{\"method\":\"GET\",\"path\":\"/one\"},\"response\":{\"status\":200}}" >/dev/null &&
+		curl -sf -X POST "$ACCORD_URL/__accord/interactions" -H "Content-Type: application/json" -d "{\"description\":\"one\",\"request\":{\"method\":\"GET\",\"path\":\"/one\"},\"response\":{\"status\":200}}" >/dev/null &&
 		curl -sf "$ACCORD_URL/one" >/dev/null' >/dev/null 2>"$TMP/$1.err"
 }
 mkdir -p "$TMP/names/deep/out"
@@ -312,6 +312,23 @@ stale=$(cd "$TMP/planted" && ls | grep -c '\.tmp\.')
 	ok "stale PACT.tmp.* files and links are removed by the next writer, never followed" ||
 	bad "stale PACT.tmp.* files and links are removed by the next writer, never followed" \
 		"rc=$rc stale=$stale $(cat "$TMP/stale.err")"
+
+# 11. the admin token from the environment (not on the command line, where
+# ps shows it): the admin API then asks for it
+ACCORD_ADMIN_TOKEN=s3cret
+export ACCORD_ADMIN_TOKEN
+if start_mock --consumer c --provider p; then
+	unset ACCORD_ADMIN_TOKEN
+	no=$(curl -s -o /dev/null -w '%{http_code}' "$URL/__accord/health")
+	yes=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Accord-Token: s3cret' "$URL/__accord/health")
+	stop_stub
+	[ "$no" = 401 ] && [ "$yes" = 200 ] &&
+		ok "ACCORD_ADMIN_TOKEN: the mock's admin API asks for it" ||
+		bad "ACCORD_ADMIN_TOKEN: the mock's admin API asks for it" "without $no, with $yes"
+else
+	unset ACCORD_ADMIN_TOKEN
+	bad "ACCORD_ADMIN_TOKEN: mock did not start" "$(cat "$TMP/err")"
+fi
 
 echo "mock: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -129,7 +129,7 @@ fi
 # 7b. --generators: RandomInt, Regex, and ProviderState from the state's params
 if start_stub --generators fixtures/stub/generators.json; then
 	curl -s -o /dev/null -X POST "$URL/__accord/state" \
-		-d '{"state": "an order exists", "params": {"id": 42}, "action": "setup"}'
+		-H 'Content-Type: application/json' -d '{"state": "an order exists", "params": {"id": 42}, "action": "setup"}'
 	out=$(curl -s "$URL/order")
 	case "$out" in
 	*'"id":42'*'"lucky":1'[0-9][0-9]*'"ref":"Q-'[0-9][0-9][0-9][0-9][0-9][0-9]'"'*)
@@ -215,6 +215,42 @@ rc=$?
 [ $rc = 2 ] && grep -q '^accord: error: cannot start worker [0-9]*: too many open files$' "$TMP/err" &&
 	ok "--workers past the fd limit: exit 2, cannot start worker N" ||
 	bad "--workers past the fd limit: exit 2, cannot start worker N" "exit $rc: $(cat "$TMP/err")"
+
+# 8c. a port already in use is an error (exit 2), whether this stub or the
+# one holding the port has --workers: a second stub never shares it
+for first in 1 2; do
+	for second in 1 2; do
+		what="a stub (--workers $second) on the port of a stub (--workers $first)"
+		if start_stub --workers "$first" "$DEMO"; then
+			port=${URL##*:}
+			timeout 10 "$A" stub --port "$port" --workers "$second" "$DEMO" \
+				>"$TMP/out2" 2>"$TMP/err2"
+			rc2=$?
+			stop_stub
+			[ $rc2 = 2 ] && grep -q "cannot listen on 127.0.0.1:$port: Address already in use" "$TMP/err2" &&
+				ok "$what: exit 2, address already in use" ||
+				bad "$what: exit 2, address already in use" "exit $rc2: $(cat "$TMP/err2")"
+		else
+			bad "$what: the first stub did not start" "$(cat "$TMP/err")"
+		fi
+	done
+done
+
+# 8d. a request target with encoded CR, LF and ESC cannot forge a log line
+# or reach the terminal: the text log shows them escaped
+if start_stub "$DEMO"; then
+	curl -s -o /dev/null "$URL/x%0d%0aaccord:%20faults:%20reloaded%1b%5b2J"
+	stop_stub
+	if grep -q '^accord: faults: reloaded' "$TMP/err" || grep -q "$(printf '\033')" "$TMP/err"; then
+		bad "encoded CR/LF/ESC in a target: no forged log line" "$(cat -v "$TMP/err")"
+	elif grep -q "found '/x\\\\r\\\\naccord: faults: reloaded\\\\x1b\\[2J'" "$TMP/err"; then
+		ok "encoded CR/LF/ESC in a target: no forged log line"
+	else
+		bad "encoded CR/LF/ESC in a target: no forged log line" "$(cat -v "$TMP/err")"
+	fi
+else
+	bad "log forging: stub did not start" "$(cat "$TMP/err")"
+fi
 
 # 9. --explain says why an interaction won
 if start_stub --explain "$DEMO"; then

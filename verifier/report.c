@@ -66,10 +66,10 @@ static void put_short(struct buf *out, const char *s)
 	}
 	n = strlen(s);
 	if (n <= SHOW_MAX) {
-		buf_addstr(out, s);
+		buf_add_visible(out, s, n);
 		return;
 	}
-	buf_add(out, s, SHOW_MAX);
+	buf_add_visible(out, s, SHOW_MAX);
 	buf_addf(out, "... (%zu more bytes)", n - SHOW_MAX);
 }
 
@@ -370,20 +370,27 @@ static void text_one(const struct verify_result *r, int colour, int verbose,
 		tag = "ERROR";
 		on = colour ? C_RED : "";
 	}
-	buf_addf(out, "  %s%s%s %s", on, tag, off, r->ix->description);
+	buf_addf(out, "  %s%s%s ", on, tag, off);
+	buf_add_visible(out, r->ix->description, strlen(r->ix->description));
 	if (r->pending && r->verdict == VERIFY_PASS)
 		buf_addstr(out, " (pending)");
 	buf_addf(out, " %s(%.0f ms)%s\n", colour ? C_DIM : "", r->ms,
 		 colour ? C_OFF : "");
 	if (r->verdict == VERIFY_PASS)
 		return;
-	if (r->reason)
-		buf_addf(out, "        %s\n", r->reason);
+	if (r->reason) {
+		buf_addstr(out, "        ");
+		buf_add_visible(out, r->reason, strlen(r->reason));
+		buf_addch(out, '\n');
+	}
 	for (i = 0; i < r->mm.n; i++) {
 		const struct mismatch *m = &r->mm.v[i];
-		buf_addf(out, "        %s: ", m->path ? m->path : "$");
+		const char *path = m->path ? m->path : "$";
+		buf_addstr(out, "        ");
+		buf_add_visible(out, path, strlen(path));
+		buf_addstr(out, ": ");
 		if (m->message)
-			buf_addf(out, "%s", m->message);
+			buf_add_visible(out, m->message, strlen(m->message));
 		buf_addstr(out, "\n          expected: ");
 		put_short(out, m->expected);
 		buf_addstr(out, "\n          found:    ");
@@ -414,7 +421,7 @@ static void text_one(const struct verify_result *r, int colour, int verbose,
 				else if (colour && *s == '+')
 					c = C_GREEN;
 				buf_addf(out, "          %s", c);
-				buf_add(out, s, n);
+				buf_add_visible(out, s, n);
 				buf_addf(out, "%s\n", *c ? C_OFF : "");
 				s += n + (nl ? 1 : 0);
 			}
@@ -423,9 +430,11 @@ static void text_one(const struct verify_result *r, int colour, int verbose,
 		free(a);
 		free(b);
 	}
-	if (verbose > 0 && r->x.method)
-		buf_addf(out, "        request: %s %s\n", r->x.method,
-			 r->x.url);
+	if (verbose > 0 && r->x.method) {
+		buf_addf(out, "        request: %s ", r->x.method);
+		buf_add_visible(out, r->x.url, strlen(r->x.url));
+		buf_addch(out, '\n');
+	}
 }
 
 void report_text(const struct verify_run *r, int colour, int verbose,

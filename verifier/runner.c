@@ -312,6 +312,7 @@ static int start_request(struct job *j, struct err *e)
 	struct buf line;
 	CURLcode rc;
 	size_t i, k;
+	char *c;
 	int has_ct = 0;
 	if (verify_build_request(j->r->ix, cfg->provider_url, j->values,
 				 cfg->headers, cfg->nheaders, j->seed, &rq,
@@ -336,6 +337,12 @@ static int start_request(struct job *j, struct err *e)
 					 h->values[k]);
 			else
 				buf_addf(&line, "%s;", h->name);
+			/* a folded value (the reader lets through only a line
+			 * ending followed by a space or tab) is sent unfolded:
+			 * RFC 9112 5.2 makes a fold one space */
+			for (c = line.ptr; *c; c++)
+				if (*c == '\r' || *c == '\n')
+					*c = ' ';
 			j->hdrs = slist_add(j->hdrs, line.ptr);
 		}
 	}
@@ -422,7 +429,7 @@ static void actual_body(struct body *b, const char *p, size_t len)
 	memset(b, 0, sizeof(*b));
 	b->present = 1;
 	b->has_bytes = 1;
-	b->bytes = (char *)p;
+	b->bytes = p;
 	b->len = len;
 	for (i = 0; i < len && strchr(" \t\r\n", p[i]); i++)
 		;

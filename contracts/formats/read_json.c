@@ -806,6 +806,48 @@ static int body_from(struct rd *rd, const cJSON *o, const cJSON *v,
 	return 0;
 }
 
+/* Is s a token (RFC 9110 5.6.2), the syntax of methods and header names? */
+static int is_token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return 0;
+	return 1;
+}
+
+/*
+ * What a contract says becomes bytes on the wire (the verifier's requests,
+ * the stub's answers), so a header name must be a token and a value must
+ * hold no CR or LF that ends a line (NUL cannot reach here: a JSON \u0000
+ * ends the string):
+ * "X: a\r\nHost: internal" would otherwise add a header, or a request.
+ */
+static int header_ok(struct rd *rd, const char *ptr, const char *name,
+		     const char *value)
+{
+	if (!is_token(name))
+		return shape(rd, ptr, "%s",
+			     "a header name must be a token (letters, digits "
+			     "and !#$%&'*+-.^_`|~)");
+	for (; value && *value; value++) {
+		/* a line ending that continues the value (obsolete line
+		 * folding, which the Pact specification's own cases hold) is
+		 * one space on the wire; any other would start a line */
+		if (*value == '\r' && value[1] == '\n')
+			value++;
+		if ((*value == '\r' || *value == '\n') && value[1] != ' ' &&
+		    value[1] != '\t')
+			return shape(rd, ptr, "%s",
+				     "a header value must not hold CR or LF "
+				     "(but to fold a line)");
+	}
+	return 0;
+}
+
 static int headers_from(struct rd *rd, const cJSON *o, const char *ptr,
 			struct headers *h)
 {
@@ -819,14 +861,20 @@ static int headers_from(struct rd *rd, const cJSON *o, const char *ptr,
 	cJSON_ArrayForEach(it, o)
 	{
 		ptr_join(p, ptr, it->string);
+		if (header_ok(rd, p, it->string, NULL))
+			return -1;
 		if (cJSON_IsString(it)) {
+			if (header_ok(rd, p, it->string, it->valuestring))
+				return -1;
 			headers_add(h, it->string, it->valuestring);
 		} else if (cJSON_IsArray(it)) {
 			h->lists = 1;
 			cJSON_ArrayForEach(x, it)
 			{
 				if (want(rd, x, p, cJSON_IsString(x),
-					 "a list of strings"))
+					 "a list of strings") ||
+				    header_ok(rd, p, it->string,
+					      x->valuestring))
 					return -1;
 				headers_add(h, it->string, x->valuestring);
 			}
@@ -850,6 +898,16 @@ static int query_from(struct rd *rd, const cJSON *o, const char *ptr,
 		return 0;
 	q->present = 1;
 	if (cJSON_IsString(o)) {
+		const char *c;
+		/* a query string is sent as written, inside the request
+		 * line: a CR or LF there would end it */
+		for (c = o->valuestring; *c; c++)
+			if ((unsigned char)*c < ' ' || *c == 0x7f)
+				return shape(
+					rd, ptr, "%s",
+					"a query string must not hold "
+					"control characters (percent-encode "
+					"them)");
 		q->raw = xstrdup(o->valuestring);
 		query_parse(q, o->valuestring, strlen(o->valuestring));
 		return 0;
@@ -991,6 +1049,12 @@ static int read_request(struct rd *rd, const cJSON *o, const char *ptr,
 		return -1;
 	if (get_string(rd, o, "method", ptr, &r->method, 0))
 		return -1;
+	if (r->method && !is_token(r->method)) {
+		ptr_join(p, ptr, "method");
+		return shape(rd, p, "%s",
+			     "a method must be a token (letters, digits and "
+			     "!#$%&'*+-.^_`|~), such as GET");
+	}
 	path = FIELD(o, "path");
 	if (path) {
 		ptr_join(p, ptr, "path");

@@ -179,7 +179,6 @@ void body_release(struct body *b)
 	cJSON_Delete(b->encoded);
 	free(b->hint);
 	cJSON_Delete(b->extra);
-	free(b->bytes);
 	memset(b, 0, sizeof(*b));
 }
 

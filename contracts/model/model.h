@@ -279,11 +279,13 @@ struct body {
 	char *hint;	    /* v4 contentTypeHint */
 	cJSON *extra;	    /* unknown keys of the v4 body object */
 	/*
-	 * Raw bytes: set for actual bodies received off the wire. `json` may
-	 * then hold their parse, done once by the receiver, which matching
-	 * uses instead of parsing the bytes for every candidate.
+	 * Raw bytes: set for actual bodies received off the wire, and
+	 * borrowed from the receiver's buffer, which outlives the match (the
+	 * model never frees them). `json` may then hold their parse, done
+	 * once by the receiver, which matching uses instead of parsing the
+	 * bytes for every candidate.
 	 */
-	char *bytes;
+	const char *bytes;
 	size_t len;
 	int has_bytes;
 };

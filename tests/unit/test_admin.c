@@ -64,7 +64,14 @@ static int ask_on(struct shared *sh, enum svc_route route, const char *method,
 	int status = 0;
 	long n;
 	buf_init(&head, 0);
-	buf_addf(&head, "%s %s HTTP/1.1\r\nHost: t\r\n%s\r\n", method, target,
+	/* a loopback Host, and a body said to be JSON unless the test says
+	 * otherwise: what the admin API asks of a client without a token */
+	buf_addf(&head, "%s %s HTTP/1.1\r\n%s%s%s\r\n", method, target,
+		 headers && strstr(headers, "Host:") ? ""
+						     : "Host: localhost\r\n",
+		 body && !(headers && strstr(headers, "Content-Type:"))
+			 ? "Content-Type: application/json\r\n"
+			 : "",
 		 headers ? headers : "");
 	n = http1_parse_request(head.ptr, head.len, &req, &why);
 	ck_assert_msg(n > 0, "bad test request: %s", why ? why : "?");
@@ -430,6 +437,64 @@ static int fake_write(void *ctx, struct err *e)
 	return rc;
 }
 
+/*
+ * Without a token, what a web page in the user's browser could send is
+ * refused: a foreign Host (DNS rebinding), a foreign Origin, a body that
+ * is not said to be JSON or YAML (a "simple" cross-origin POST). With a
+ * token, the token decides.
+ */
+START_TEST(admin_browser_guards)
+{
+	struct stub_config cfg;
+	struct shared *sh;
+	struct buf out;
+	const char *rule = "{\"name\": \"x\", \"error\": 503}";
+	stub_config_init(&cfg);
+	sh = serve(&cfg, demo_set());
+	buf_init(&out, 0);
+	ck_assert_int_eq(ask(sh, "GET", "/__accord/requests",
+			     "Host: evil.example:8080\r\n", NULL, &out),
+			 403);
+	ck_assert_int_eq(ask(sh, "GET", "/__accord/requests",
+			     "Host: 127.0.0.1.evil.example\r\n", NULL, &out),
+			 403);
+	ck_assert_int_eq(ask(sh, "POST", "/__accord/faults",
+			     "Origin: http://evil.example\r\n", rule, &out),
+			 403);
+	ck_assert_int_eq(ask(sh, "POST", "/__accord/faults", "Origin: null\r\n",
+			     rule, &out),
+			 403);
+	ck_assert_int_eq(ask(sh, "POST", "/__accord/faults",
+			     "Content-Type: text/plain\r\n", rule, &out),
+			 415);
+	ck_assert_int_eq(
+		ask(sh, "POST", "/__accord/faults",
+		    "Content-Type: application/x-www-form-urlencoded\r\n", rule,
+		    &out),
+		415);
+	/* none of those added the rule */
+	ck_assert_int_eq(ask(sh, "GET", "/__accord/faults", NULL, NULL, &out),
+			 200);
+	ck_assert_ptr_null(strstr(body_of(&out), "\"x\""));
+	/* the same origin, loopback names, JSON with parameters: allowed */
+	ck_assert_int_eq(
+		ask(sh, "POST", "/__accord/faults",
+		    "Host: localhost:8080\r\n"
+		    "Origin: http://localhost:8080\r\n"
+		    "Content-Type: application/json; charset=utf-8\r\n",
+		    rule, &out),
+		200);
+	ck_assert_int_eq(ask(sh, "GET", "/__accord/state",
+			     "Host: [::1]:8080\r\n", NULL, &out),
+			 200);
+	ck_assert_int_eq(ask(sh, "GET", "/__accord/state",
+			     "Host: 127.0.0.9\r\n", NULL, &out),
+			 200);
+	buf_release(&out);
+	svc_free(sh);
+}
+END_TEST
+
 START_TEST(admin_wrong_methods)
 {
 	struct stub_config cfg;
@@ -527,6 +592,7 @@ static Suite *suite(void)
 	tcase_add_test(t, admin_metrics);
 	tcase_add_test(t, admin_token);
 	tcase_add_test(t, admin_unknown_routes_and_ports);
+	tcase_add_test(t, admin_browser_guards);
 	tcase_add_test(t, admin_wrong_methods);
 	tcase_add_test(t, admin_mock_interactions_verify_contract);
 	suite_add_tcase(s, t);

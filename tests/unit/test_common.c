@@ -741,6 +741,23 @@ static int count_prefixed(const char *d, const char *prefix)
 	return n;
 }
 
+START_TEST(test_buf_add_visible)
+{
+	static const char in[] = "a\tb\r\nc\033[2J\177\302\233\302\240\303\251";
+	struct buf b;
+	buf_init(&b, 0);
+	buf_add_visible(&b, in, sizeof(in) - 1);
+	/* tab kept, controls escaped, U+009B (a C1 CSI) escaped, U+00A0 and
+	 * U+00E9 kept as they are */
+	ck_assert_str_eq(b.ptr,
+			 "a\tb\\r\\nc\\x1b[2J\\x7f\\u009b\302\240\303\251");
+	buf_reset(&b);
+	buf_add_visible(&b, "x\0y", 3);
+	ck_assert_str_eq(b.ptr, "x\\x00y");
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(test_write_file_atomic)
 {
 	char *d = scratch();
@@ -801,6 +818,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tb, test_buf_init_empty);
 	tcase_add_test(tb, test_buf_growth);
 	tcase_add_test(tb, test_buf_adders);
+	tcase_add_test(tb, test_buf_add_visible);
 	tcase_add_loop_test_raise_signal(tb, test_buf_plain_on_ceiling, SIGABRT,
 					 0, 5);
 	tcase_add_loop_test(tb, test_buf_plain_no_ceiling, 0, 5);

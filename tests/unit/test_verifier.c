@@ -247,6 +247,32 @@ START_TEST(test_report_text_and_html)
 }
 END_TEST
 
+/* What a provider sends cannot reach the terminal as control bytes. */
+START_TEST(test_report_text_escapes_control_bytes)
+{
+	struct contract *c = read_contract(v4_http);
+	struct verify_run run;
+	struct buf b;
+	make_run(c, &run);
+	mismatches_add(&run.v[1].mm, "$.body.b", "x", "\033[2J\r\nok",
+		       "found '\033]0;pwned\007' \302\233");
+	free(run.v[1].x.resp_body);
+	run.v[1].x.resp_body = xstrdup("{\"a\":\"\033[31m\"}");
+	run.v[1].x.resp_len = strlen(run.v[1].x.resp_body);
+	buf_init(&b, 0);
+	report_text(&run, 0, 0, &b);
+	ck_assert(strchr(b.ptr, '\033') == NULL);
+	ck_assert(strchr(b.ptr, '\r') == NULL);
+	ck_assert(strchr(b.ptr, '\007') == NULL);
+	ck_assert(strstr(b.ptr, "\302\233") == NULL);
+	ck_assert(strstr(b.ptr, "found:    \\x1b[2J\\r\\nok\n") != NULL);
+	ck_assert(strstr(b.ptr, "found '\\x1b]0;pwned\\x07' \\u009b") != NULL);
+	buf_release(&b);
+	free_run(&run);
+	contract_free(c);
+}
+END_TEST
+
 START_TEST(test_junit_hostile_bytes)
 {
 	struct contract *c = read_contract(v4_http);
@@ -259,9 +285,10 @@ START_TEST(test_junit_hostile_bytes)
 		       "value mismatch");
 	buf_init(&b, 0);
 	report_junit(&run, &b);
-	/* control characters and invalid UTF-8 replaced, valid UTF-8 kept */
-	ck_assert(strstr(b.ptr, "\"?bad ?? utf8 \xc3\xa9\"") != NULL ||
-		  strstr(b.ptr, "&quot;?bad ?? utf8 \xc3\xa9&quot;") != NULL);
+	/* control characters shown escaped, invalid UTF-8 replaced, valid
+	 * UTF-8 kept */
+	ck_assert(strstr(b.ptr, "&quot;\\x01bad ?? utf8 \xc3\xa9&quot;") !=
+		  NULL);
 	ck_assert(strchr(b.ptr, '\x01') == NULL);
 	ck_assert(strchr(b.ptr, '\xff') == NULL);
 	/* and the JSON report stays valid UTF-8 */
@@ -303,6 +330,7 @@ static Suite *verifier_suite(void)
 	tcase_add_test(r, test_report_json);
 	tcase_add_test(r, test_report_junit_escapes_and_counts);
 	tcase_add_test(r, test_report_text_and_html);
+	tcase_add_test(r, test_report_text_escapes_control_bytes);
 	tcase_add_test(r, test_junit_hostile_bytes);
 	tcase_add_test(r, test_diff);
 	suite_add_tcase(s, r);
