@@ -80,7 +80,7 @@ static struct http_request *req_new(const char *method, const char *path,
 	}
 	if (body) {
 		headers_add(&r->headers, "Content-Type", "application/json");
-		r->body.bytes = xstrdup(body);
+		r->body.bytes = body; /* lent: a body never owns its bytes */
 		r->body.len = strlen(body);
 		r->body.has_bytes = 1;
 		r->body.present = 1;
