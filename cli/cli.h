@@ -83,10 +83,13 @@ void path_list_release(struct path_list *l);
  */
 int read_input(const char *path, struct buf *out);
 /*
- * A duration option in milliseconds: "10s", "500ms", "1.5s", "2m", or a
- * plain number of seconds, at most OPT_MAX_DURATION_MS; -1 when malformed.
+ * Duration option `name` in whole milliseconds, at least min_ms: every
+ * unit duration_parse takes ("500ms", "1.5s", "2m", ...), and a plain
+ * number counts seconds; at most OPT_MAX_DURATION_MS. Prints why not
+ * ("accord: error: --timeout: expected a duration such as 250ms, 1.5s or
+ * 2m, not 'soon'") and returns -1.
  */
-long opt_duration_ms(const char *s);
+int opt_duration(const char *name, const char *s, long min_ms, long *ms);
 /* 0 when min <= v <= max; else says which option is out of which range
  * ("--port must be from 0 to 65535, not 99999") and returns -1. */
 int opt_range(const char *name, long v, long min, long max);
@@ -107,7 +110,7 @@ int opt_range(const char *name, long v, long min, long max);
 /* Transfers in flight at once: a provider saturates long before. */
 #define OPT_MAX_JOBS 256
 /* Durations (--timeout, --idle-timeout, ...): at most a day. */
-#define OPT_MAX_DURATION_MS (24L * 3600 * 1000)
+#define OPT_MAX_DURATION_MS ((long)DURATION_MAX_MS)
 /* Writes b to stdout and flushes; prints an error and returns -1. */
 int write_stdout(const struct buf *b);
 
@@ -130,7 +133,8 @@ char *pact_out_path(const char *out, const char *consumer,
  */
 int pact_write_merged(const char *path, const struct contract *c,
 		      enum spec_version spec, struct err *e);
-/* --spec v3|v4 (or 3|4); prints the error and returns -1. */
+/* --spec v3|v4, in any spelling spec_parse reads (3, v3, 3.0.0, ...);
+ * prints the error and returns -1. */
 int spec_option(const char *s, enum spec_version *v);
 /*
  * Cuts argv at "--": returns the count of arguments before it (for

@@ -177,15 +177,10 @@ int cmd_record(int argc, char **argv)
 	if (spec_option(spec, &run.spec))
 		return EXIT_ERROR;
 	if (timeout) {
-		long ms = opt_duration_ms(timeout);
-		cfg.upstream_timeout_ms = ms > 0 ? (int)ms : -1;
-	}
-	if (timeout && cfg.upstream_timeout_ms < 1) {
-		fprintf(stderr,
-			"accord: error: --timeout: expected a duration such "
-			"as 30s or 500ms, not '%s'\n",
-			timeout);
-		return EXIT_ERROR;
+		long ms;
+		if (opt_duration("--timeout", timeout, 1, &ms))
+			return EXIT_ERROR;
+		cfg.upstream_timeout_ms = (int)ms;
 	}
 	if (opt_range("--port", cfg.port, 0, OPT_MAX_PORT) ||
 	    opt_range("--max-body", max_body_mb, 1, OPT_MAX_BODY_MB))

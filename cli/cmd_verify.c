@@ -170,9 +170,6 @@ int cmd_verify(int argc, char **argv)
 		free(hs);
 		return EXIT_ERROR;
 	}
-	timeout_ms = opt_duration_ms(timeout);
-	if (wait)
-		wait_ms = opt_duration_ms(wait);
 	if (jobs < 1 || jobs > OPT_MAX_JOBS) {
 		fprintf(stderr,
 			"accord: error: -j expects a number from 1 to %d\n",
@@ -180,12 +177,8 @@ int cmd_verify(int argc, char **argv)
 		free(hs);
 		return EXIT_ERROR;
 	}
-	if (timeout_ms <= 0 || (wait && wait_ms < 0)) {
-		fprintf(stderr, "accord: error: %s\n",
-			timeout_ms <= 0 ? "--timeout expects a duration "
-					  "such as 10s or 500ms"
-					: "--wait-for-provider expects a "
-					  "duration such as 30s");
+	if (opt_duration("--timeout", timeout, 1, &timeout_ms) ||
+	    (wait && opt_duration("--wait-for-provider", wait, 0, &wait_ms))) {
 		free(hs);
 		return EXIT_ERROR;
 	}

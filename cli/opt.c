@@ -187,11 +187,7 @@ struct walk {
 
 static size_t devino_slot(const struct walk *w, dev_t dev, ino_t ino)
 {
-	uint64_t h = ((uint64_t)dev * UINT64_C(0x9e3779b97f4a7c15)) ^
-		     (uint64_t)ino;
-	h ^= h >> 29;
-	h *= UINT64_C(0xbf58476d1ce4e5b9);
-	h ^= h >> 32;
+	uint64_t h = hash_mix64((uint64_t)dev * HASH_GOLDEN ^ (uint64_t)ino);
 	return (size_t)h & (w->capseen - 1);
 }
 
@@ -337,22 +333,24 @@ int read_input(const char *path, struct buf *out)
 	return -1;
 }
 
-long opt_duration_ms(const char *s)
+int opt_duration(const char *name, const char *s, long min_ms, long *ms)
 {
-	char *end;
-	double v = strtod(s, &end), scale = 1000;
-	if (end == s || !(v >= 0))
+	struct err e;
+	double d;
+	err_clear(&e);
+	/* a bare number has always meant seconds on the command line */
+	if (duration_parse(s, 1000, &d, &e)) {
+		fprintf(stderr, "accord: error: %s: %s\n", name, e.msg);
 		return -1;
-	if (!strcmp(end, "ms"))
-		scale = 1;
-	else if (!strcmp(end, "m"))
-		scale = 60000;
-	else if (*end && strcmp(end, "s"))
+	}
+	if ((long)d < min_ms) {
+		fprintf(stderr,
+			"accord: error: %s must be at least %ldms, not '%s'\n",
+			name, min_ms, s);
 		return -1;
-	v *= scale;
-	if (v > OPT_MAX_DURATION_MS)
-		return -1;
-	return (long)v;
+	}
+	*ms = (long)d;
+	return 0;
 }
 
 int write_stdout(const struct buf *b)

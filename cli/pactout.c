@@ -195,12 +195,9 @@ out:
 
 int spec_option(const char *s, enum spec_version *v)
 {
-	if (!strcmp(s, "v3") || !strcmp(s, "3")) {
-		*v = SPEC_V3;
-		return 0;
-	}
-	if (!strcmp(s, "v4") || !strcmp(s, "4")) {
-		*v = SPEC_V4;
+	enum spec_version p = spec_parse(s);
+	if (p == SPEC_V3 || p == SPEC_V4) {
+		*v = p;
 		return 0;
 	}
 	fprintf(stderr, "accord: error: --spec is v3 or v4, not '%s'\n", s);

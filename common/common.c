@@ -18,6 +18,9 @@
 
 static char buf_empty[1];
 
+/* An error quotes this much of a value at most. */
+#define DURATION_QUOTE_MAX 64
+
 static void oom(size_t n)
 {
 	fprintf(stderr, "accord: fatal: out of memory allocating %zu bytes\n",
@@ -161,7 +164,7 @@ static int buf_reserve(struct buf *b, size_t extra)
 	return 0;
 }
 
-int buf_add(struct buf *b, const void *p, size_t n)
+int buf_try_add(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n))
 		return -1;
@@ -172,17 +175,17 @@ int buf_add(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
-int buf_addstr(struct buf *b, const char *s)
+int buf_try_addstr(struct buf *b, const char *s)
 {
-	return buf_add(b, s, strlen(s));
+	return buf_try_add(b, s, strlen(s));
 }
 
-int buf_addch(struct buf *b, char c)
+int buf_try_addch(struct buf *b, char c)
 {
-	return buf_add(b, &c, 1);
+	return buf_try_add(b, &c, 1);
 }
 
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+int buf_try_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
 	int n;
@@ -196,14 +199,68 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	return 0;
 }
 
-int buf_addf(struct buf *b, const char *fmt, ...)
+int buf_try_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int r;
 	va_start(ap, fmt);
-	r = buf_vaddf(b, fmt, ap);
+	r = buf_try_vaddf(b, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+/*
+ * What a plain adder checks: that b has no ceiling (else the caller
+ * should have used buf_try_`what`), and then that the addition did not
+ * fail, which without a ceiling means size_t overflowed.
+ */
+static void plain(const struct buf *b, const char *what)
+{
+	if (b->limit) {
+		fprintf(stderr,
+			"accord: fatal: buf_%s on a buffer with a ceiling "
+			"of %zu bytes: it takes buf_try_%s\n",
+			what, b->limit, what);
+		abort();
+	}
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	plain(b, "add");
+	if (buf_try_add(b, p, n))
+		oom(SIZE_MAX);
+}
+
+void buf_addstr(struct buf *b, const char *s)
+{
+	plain(b, "addstr");
+	if (buf_try_addstr(b, s))
+		oom(SIZE_MAX);
+}
+
+void buf_addch(struct buf *b, char c)
+{
+	plain(b, "addch");
+	if (buf_try_addch(b, c))
+		oom(SIZE_MAX);
+}
+
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	plain(b, "vaddf");
+	if (buf_try_vaddf(b, fmt, ap))
+		oom(SIZE_MAX);
+}
+
+void buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	plain(b, "addf");
+	va_start(ap, fmt);
+	if (buf_try_vaddf(b, fmt, ap))
+		oom(SIZE_MAX);
+	va_end(ap);
 }
 
 void err_clear(struct err *e)
@@ -262,16 +319,13 @@ void err_setpos(struct err *e, int line, int col)
 const char *err_format(const struct err *e, struct buf *b)
 {
 	const char *src = e->source[0] ? e->source : "accord";
-	int r;
-	/* past the ceiling of b, what fitted stays and the rest is left out */
 	if (e->line)
-		r = buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
+		buf_addf(b, "%s:%d:%d: error: ", src, e->line, e->col);
 	else
-		r = buf_addf(b, "%s: error: ", src);
-	if (!r && e->pointer[0])
-		r = buf_addf(b, "%s: ", e->pointer);
-	if (!r)
-		r = buf_addstr(b, e->msg);
+		buf_addf(b, "%s: error: ", src);
+	if (e->pointer[0])
+		buf_addf(b, "%s: ", e->pointer);
+	buf_addstr(b, e->msg);
 	return b->ptr;
 }
 
@@ -375,6 +429,47 @@ int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int duration_parse(const char *s, double bare_ms, double *ms, struct err *e)
+{
+	/* ms = v * mul / div: a microsecond divides, so that 1us is the
+	 * double nearest 0.001 (0.001 itself is not one) */
+	static const struct {
+		const char *name;
+		double mul, div;
+	} units[] = { { "us", 1, 1000 },
+		      { "ms", 1, 1 },
+		      { "s", 1000, 1 },
+		      { "m", 60000, 1 },
+		      { "h", 3600000, 1 } };
+	char *end;
+	double v, mul = bare_ms, div = 1;
+	size_t i;
+	v = strtod(s, &end);
+	if (end == s)
+		goto bad;
+	if (*end) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (!strcmp(end, units[i].name))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			goto bad;
+		mul = units[i].mul;
+		div = units[i].div;
+	}
+	v = v * mul / div;
+	if (!(v >= 0) || v > DURATION_MAX_MS)
+		return err_set(e, ERR_USAGE,
+			       "a duration must be from 0 to 24h, not '%.*s'",
+			       DURATION_QUOTE_MAX, s);
+	*ms = v;
+	return 0;
+bad:
+	return err_set(e, ERR_USAGE,
+		       "expected a duration such as 250ms, 1.5s or 2m, "
+		       "not '%.*s'",
+		       DURATION_QUOTE_MAX, s);
+}
+
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -442,7 +537,7 @@ int base64_decode(const char *s, size_t len, struct buf *out)
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			if (buf_addch(out, (char)(acc >> bits & 0xff)))
+			if (buf_try_addch(out, (char)(acc >> bits & 0xff)))
 				return -1;
 		}
 	}
@@ -464,7 +559,7 @@ int read_file(const char *path, size_t limit, struct buf *out, struct err *e)
 	    (size_t)st.st_size <= limit)
 		buf_reserve(out, (size_t)st.st_size);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->len + n > limit || buf_add(out, chunk, n)) {
+		if (out->len + n > limit) {
 			fclose(f);
 			err_setsource(e, path);
 			return err_set(
@@ -472,6 +567,7 @@ int read_file(const char *path, size_t limit, struct buf *out, struct err *e)
 				"file larger than the limit of %zu bytes",
 				limit);
 		}
+		buf_add(out, chunk, n);
 	}
 	if (ferror(f)) {
 		fclose(f);
@@ -491,10 +587,7 @@ int write_file_atomic(const char *path, const void *p, size_t len,
 	buf_init(&tmp, 0);
 	/* mkstemp: a fresh name, created with O_EXCL, so a file or a link
 	 * planted under a name we could be expected to use is never opened */
-	if (buf_addf(&tmp, "%s.tmp.XXXXXX", path)) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
+	buf_addf(&tmp, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0)
 		goto fail;

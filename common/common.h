@@ -1,13 +1,17 @@
 /*
  * common: the pieces every accord library shares: allocation that aborts on
- * out-of-memory, a growable byte buffer with a ceiling, the error record that
- * fallible functions fill in, and levelled logging.
+ * out-of-memory, a growable byte buffer (with a ceiling where input is
+ * untrusted), the error record that fallible functions fill in, levelled
+ * logging, small helpers (the one duration parser, base64, files); and, in
+ * common/hash.h, the one hash and the seeded random steps.
  */
 #ifndef ACCORD_COMMON_H
 #define ACCORD_COMMON_H
 
 #include <stdarg.h>
 #include <stddef.h>
+
+#include "common/hash.h"
 
 #define ACCORD_VERSION "0.1.0"
 
@@ -17,19 +21,6 @@
 #else
 #define ATTR_PRINTF(f, a)
 #define ATTR_WARN_UNUSED
-#endif
-
-/*
- * BUF_MUST_CHECK marks the struct buf adders, whose -1 means the ceiling
- * was hit (or the size overflowed) and nothing was added. It is off until
- * the 782 call sites (38 files) that ignore the result today are fixed;
- * -DACCORD_BUF_MUST_CHECK (with WERROR=) lists them. GCC warns even for a
- * result cast to (void): a call site has to look at it.
- */
-#ifdef ACCORD_BUF_MUST_CHECK
-#define BUF_MUST_CHECK ATTR_WARN_UNUSED
-#else
-#define BUF_MUST_CHECK
 #endif
 
 /* Allocation: abort with a message on out-of-memory, never return NULL. */
@@ -46,9 +37,23 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
  * Invariants: ptr is never NULL after buf_init (it points at a static empty
  * string until the first growth; all threads share that string, so it is
  * never written: cap == 0 means len == 0 and hands off), ptr[len] is always
- * '\0', and growth is overflow-checked. `limit` (0 = none) caps len: an addition that would pass
- * it fails with -1 and leaves the buffer unchanged, so growth driven by
- * untrusted input fails cleanly instead of aborting.
+ * '\0', and growth is overflow-checked. Outside common.c len and ptr are
+ * read, never set: buf_setlen and buf_consume shorten a buffer.
+ *
+ * `limit` (0 = none) is a ceiling on len, and it decides which adders a
+ * buffer takes:
+ * - a buffer without one (almost every buffer) takes buf_add and its
+ *   kin, which return nothing: they cannot fail but by overflowing size_t,
+ *   which aborts like xmalloc's out-of-memory;
+ * - a buffer with one (growth driven by untrusted input: a request head, a
+ *   body, a decoded value) takes buf_try_add and its kin, whose -1 says the
+ *   ceiling would be passed and nothing was added, and cannot be ignored.
+ * A plain adder called on a buffer with a ceiling aborts, whether or not
+ * the bytes would fit: the call is a bug, and the first test or fuzz input
+ * that reaches it shows it. (When every adder returned -1, callers ignored
+ * it and text vanished silently: a mismatch message past 4 KiB came back
+ * empty.) This refines issue #12's "the adders are warn_unused_result":
+ * on all of them, some 780 calls would check a result that cannot be -1.
  */
 struct buf {
 	char *ptr;
@@ -71,14 +76,27 @@ void buf_setlen(struct buf *b, size_t len);
 /* Removes the first `n` bytes (all of them when n >= len), e.g. a request
  * that has been handled, and moves the rest to the front. */
 void buf_consume(struct buf *b, size_t n);
-/* The adders return 0, or -1 with the buffer unchanged (see above). */
-int buf_add(struct buf *b, const void *p, size_t n) BUF_MUST_CHECK;
-int buf_addstr(struct buf *b, const char *s) BUF_MUST_CHECK;
-int buf_addch(struct buf *b, char c) BUF_MUST_CHECK;
-int buf_addf(struct buf *b, const char *fmt, ...)
-	ATTR_PRINTF(2, 3) BUF_MUST_CHECK;
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
-	ATTR_PRINTF(2, 0) BUF_MUST_CHECK;
+/* For a buffer without a ceiling (see above). */
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addstr(struct buf *b, const char *s);
+void buf_addch(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
+/*
+ * For a buffer with a ceiling: 0, or -1 with the buffer unchanged when
+ * the addition would pass it. GCC warns about an ignored result even
+ * when it is cast to (void): every call site says what a full buffer
+ * means (a 413, a 431, ERR_LIMIT, a cut). On a buffer without a ceiling
+ * they fail only by overflowing size_t; functions that append to a
+ * caller's buffer of either kind use them.
+ */
+int buf_try_add(struct buf *b, const void *p, size_t n) ATTR_WARN_UNUSED;
+int buf_try_addstr(struct buf *b, const char *s) ATTR_WARN_UNUSED;
+int buf_try_addch(struct buf *b, char c) ATTR_WARN_UNUSED;
+int buf_try_addf(struct buf *b, const char *fmt, ...)
+	ATTR_PRINTF(2, 3) ATTR_WARN_UNUSED;
+int buf_try_vaddf(struct buf *b, const char *fmt, va_list ap)
+	ATTR_PRINTF(2, 0) ATTR_WARN_UNUSED;
 
 /* Error codes carried by struct err. */
 enum err_code {
@@ -116,7 +134,8 @@ void err_setsource(struct err *e, const char *source);
 void err_setpos(struct err *e, int line, int col);
 /*
  * Formats compiler style: "file:line:col: error: msg" when a position is
- * known, "file: error: /pointer: msg" otherwise. Returns b->ptr.
+ * known, "file: error: /pointer: msg" otherwise, appended to b (a buffer
+ * without a ceiling). Returns b->ptr.
  */
 const char *err_format(const struct err *e, struct buf *b);
 
@@ -147,11 +166,28 @@ void buf_add_visible(struct buf *b, const char *s, size_t n);
 /* Parses a whole decimal integer in [min, max]; returns 0 or -1. */
 int parse_long(const char *s, long min, long max, long *out);
 
-/* Base64 (RFC 4648, with padding). decode returns -1 on invalid input. */
+/* The longest duration accord takes anywhere: a day. */
+#define DURATION_MAX_MS (24.0 * 3600 * 1000)
+/*
+ * Parses a duration into milliseconds: a number with a unit ("500us",
+ * "250ms", "1.5s", "2m", "1h"), or a bare number, which counts `bare_ms`
+ * milliseconds each (each caller keeps the meaning its users know: 1000
+ * for seconds, 1 for milliseconds). From 0 to DURATION_MAX_MS. Returns 0,
+ * or -1 with ERR_USAGE and a message that quotes s.
+ */
+int duration_parse(const char *s, double bare_ms, double *ms, struct err *e);
+
+/*
+ * Base64 (RFC 4648, with padding). decode appends to out, a buffer of
+ * either kind, and returns -1 on invalid input or a full out.
+ */
 char *base64_encode(const unsigned char *p, size_t len, size_t *outlen);
 int base64_decode(const char *s, size_t len, struct buf *out);
 
-/* Reads a whole file, at most `limit` bytes (-1 with ERR_LIMIT past it). */
+/*
+ * Appends a whole file to out, at most `limit` bytes (-1 with ERR_LIMIT
+ * past it): `limit` is the ceiling, out has none of its own.
+ */
 int read_file(const char *path, size_t limit, struct buf *out, struct err *e);
 /*
  * Writes atomically: a temporary file beside `path` (PATH.tmp.XXXXXX, made

@@ -47,25 +47,11 @@
 
 /* ---- matching ---- */
 
-/*
- * Regex searches for one decision share one match data block, made on the
- * first search: requests that no rule regex looks at allocate nothing.
- */
-struct searcher {
-	const struct fault_profile *p;
-	pcre2_match_data *md;
-};
-
-static int re_search(struct searcher *sr, pcre2_code *re, const char *s,
-		     size_t len)
+/* A rule's regex searches s[0..len); past a PCRE2 limit it does not
+ * match. */
+static int re_search(const struct regex *re, const char *s, size_t len)
 {
-	if (!sr->md) {
-		sr->md = pcre2_match_data_create(1, NULL);
-		if (!sr->md)
-			abort();
-	}
-	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, sr->md, sr->p->mctx) >=
-	       0;
+	return regex_match(re, s, len, 0) > 0;
 }
 
 static int method_is(const struct fault_rule *r, const char *m, size_t len)
@@ -82,7 +68,7 @@ static int method_is(const struct fault_rule *r, const char *m, size_t len)
  * Whether rule r applies to q. Without q->req (no request, as for graph
  * --faults) header matches are taken to hold: a client may send any.
  */
-static int rule_matches(struct searcher *sr, const struct fault_rule *r,
+static int rule_matches(const struct fault_rule *r,
 			const struct fault_request *q)
 {
 	size_t i;
@@ -96,16 +82,15 @@ static int rule_matches(struct searcher *sr, const struct fault_rule *r,
 			return 0;
 	}
 	if (r->desc_re &&
-	    (!q->description || !re_search(sr, r->desc_re, q->description,
-					   strlen(q->description))))
+	    (!q->description ||
+	     !re_search(r->desc_re, q->description, strlen(q->description))))
 		return 0;
-	if (r->path_re && !re_search(sr, r->path_re, q->path, strlen(q->path)))
+	if (r->path_re && !re_search(r->path_re, q->path, strlen(q->path)))
 		return 0;
 	for (i = 0; q->req && i < r->nheaders; i++) {
 		const struct http1_header *h = http1_header(q->req,
 							    r->headers[i].name);
-		if (!h ||
-		    !re_search(sr, r->headers[i].re, h->value, h->value_len))
+		if (!h || !re_search(r->headers[i].re, h->value, h->value_len))
 			return 0;
 	}
 	return 1;
@@ -116,9 +101,7 @@ int fault_rule_may_match(const struct fault_profile *p, size_t i,
 			 const char *description, char *const *states,
 			 size_t nstates)
 {
-	struct searcher sr = { p, NULL };
 	struct fault_request q;
-	int rc;
 	if (!p || i >= p->n)
 		return 0;
 	memset(&q, 0, sizeof(q));
@@ -127,20 +110,10 @@ int fault_rule_may_match(const struct fault_profile *p, size_t i,
 	q.description = description ? description : "";
 	q.states = (const char *const *)states;
 	q.nstates = nstates;
-	rc = rule_matches(&sr, &p->rules[i], &q);
-	pcre2_match_data_free(sr.md);
-	return rc;
+	return rule_matches(&p->rules[i], &q);
 }
 
 /* ---- randomness ---- */
-
-static uint64_t mix(uint64_t z)
-{
-	z += UINT64_C(0x9e3779b97f4a7c15);
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 struct draw {
 	uint64_t base; /* seed, rule, session, interaction, count mixed */
@@ -149,16 +122,17 @@ struct draw {
 static void draw_init(struct draw *d, uint64_t seed, const char *rule,
 		      const char *session, long ix, uint64_t n)
 {
-	uint64_t h = mix(seed ^ fault_fnv(rule, strlen(rule)));
-	h = mix(h ^ fault_fnv(session, strlen(session)));
-	h = mix(h ^ (uint64_t)ix);
-	d->base = mix(h ^ n);
+	uint64_t h = hash_splitmix64(seed ^ hash_fnv1a(HASH_FNV_OFFSET, rule));
+	h = hash_splitmix64(h ^ hash_fnv1a(HASH_FNV_OFFSET, session));
+	h = hash_splitmix64(h ^ (uint64_t)ix);
+	d->base = hash_splitmix64(h ^ n);
 }
 
 /* Draw number k, uniform in [0, 1). */
 static double uniform01(const struct draw *d, unsigned k)
 {
-	return (double)(mix(d->base ^ mix(k)) >> 11) * 0x1.0p-53;
+	return (double)(hash_splitmix64(d->base ^ hash_splitmix64(k)) >> 11) *
+	       0x1.0p-53;
 }
 
 static double gauss(const struct draw *d, unsigned k)
@@ -270,7 +244,7 @@ static void counters_clear(struct fault_engine *g)
 static struct counter *counter(struct fault_engine *g, const char *key,
 			       size_t len, double now)
 {
-	uint64_t h = fault_fnv(key, len);
+	uint64_t h = hash_fnv1a_mem(HASH_FNV_OFFSET, key, len);
 	struct counter *c;
 	size_t b = h & (g->tsize - 1);
 	for (c = g->table[b]; c; c = c->next)
@@ -363,7 +337,8 @@ struct fault_engine *fault_engine_new(struct fault_profile *p,
 	else if (replay)
 		g->seed = fault_replay_seed(replay);
 	else
-		g->seed = mix((uint64_t)time(NULL) ^ (uint64_t)mono_s()) &
+		g->seed = hash_splitmix64((uint64_t)time(NULL) ^
+					  (uint64_t)mono_s()) &
 			  FAULT_SEED_MAX;
 	g->replay = replay;
 	g->tsize = COUNTERS_INITIAL;
@@ -549,7 +524,7 @@ static void apply(struct fault_engine *g, const struct fault_rule *r,
 		break;
 	case FAULT_GARBAGE:
 		a->garbage_bytes = r->garbage_bytes;
-		a->garbage_seed = mix(d->base ^ 3);
+		a->garbage_seed = hash_splitmix64(d->base ^ 3);
 		cJSON_AddNumberToObject(o, "bytes", (double)r->garbage_bytes);
 		{
 			char t[24];
@@ -574,7 +549,6 @@ void fault_decide(struct fault_engine *g, const struct fault_request *q,
 	const struct fault_profile *p;
 	char session[SESSION_MAX + 1], key[FAULT_KEY_MAX];
 	unsigned char hit[FAULT_MAX_RULES / 8 + 1];
-	struct searcher sr;
 	size_t i, slen = q->session_len;
 	double now;
 	struct counter *c;
@@ -591,12 +565,9 @@ void fault_decide(struct fault_engine *g, const struct fault_request *q,
 	p = g->profile;
 	/* matching first, outside the mutex */
 	memset(hit, 0, sizeof(hit));
-	sr.p = p;
-	sr.md = NULL;
 	for (i = 0; !g->replay && i < p->n; i++)
-		if (rule_matches(&sr, &p->rules[i], q))
+		if (rule_matches(&p->rules[i], q))
 			hit[i / 8] |= (unsigned char)(1u << (i % 8));
-	pcre2_match_data_free(sr.md);
 	now = mono_s();
 	pthread_mutex_lock(&g->mu);
 	c = counter(g, key,

@@ -1,8 +1,8 @@
 /*
  * fault.h: what the fault module's files share, private to them: the
  * profile's rules as the reader (faultprofile.c) makes them and the engine
- * (fault.c) reads them, the hash and the keys of the engine's counters and
- * of a replay's decisions (faultreplay.c), and the limits both sides of a
+ * (fault.c) reads them, the keys of the engine's counters and of a
+ * replay's decisions (faultreplay.c), and the limits both sides of a
  * profile check. Everything else in stubserver/ goes through internal.h.
  */
 #ifndef ACCORD_STUBSERVER_FAULT_H
@@ -10,16 +10,14 @@
 
 #include "stubserver/internal.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <stdatomic.h>
 #include <stdio.h>
 
 /* Rules in a profile: each request is matched against every one. */
 #define FAULT_MAX_RULES 1000
-/* A delay or window longer than a day is a mistake in the profile. */
-#define FAULT_MAX_MS (24.0 * 3600 * 1000)
+/* A delay or window longer than a day is a mistake in the profile (the
+ * longest duration duration_parse takes). */
+#define FAULT_MAX_MS DURATION_MAX_MS
 /* Garbage bytes a fault sends at most, and when the rule does not say. */
 #define FAULT_MAX_GARBAGE (1u << 20)
 #define FAULT_DEFAULT_GARBAGE 64
@@ -49,7 +47,7 @@ struct latency {
 
 struct header_match {
 	char *name;
-	pcre2_code *re;
+	struct regex *re;
 };
 
 struct fault_rule {
@@ -58,8 +56,8 @@ struct fault_rule {
 	/* match */
 	char **methods;
 	size_t nmethods;
-	pcre2_code *path_re;
-	pcre2_code *desc_re;
+	struct regex *path_re; /* searched, as every rule regex (regex.c) */
+	struct regex *desc_re;
 	char *state;
 	struct header_match *headers;
 	size_t nheaders;
@@ -91,7 +89,6 @@ struct fault_profile {
 	uint64_t seed;
 	struct fault_rule *rules;
 	size_t n;
-	pcre2_match_context *mctx;
 };
 
 /* The outcome called name ("error", "reset", ...), or FAULT_NONE. */
@@ -107,18 +104,6 @@ void fault_replay_decide(const struct fault_replay *rp, const char *session,
 			 struct fault_action *a);
 /* The seed of the run a replay recorded. */
 uint64_t fault_replay_seed(const struct fault_replay *rp);
-
-/* FNV-1a: counters and replays are hashed by key. */
-static inline uint64_t fault_fnv(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
 
 /* Key: a kind letter, then fields separated by 0x1f. */
 static inline size_t fault_key(char *out, size_t cap, char kind, const char *a,

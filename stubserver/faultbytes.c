@@ -101,9 +101,7 @@ static void garbage(struct buf *b, size_t n, uint64_t seed)
 	uint64_t x = seed ? seed : 0x2545f4914f6cdd1dULL;
 	size_t i, start = b->len;
 	for (i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		x = hash_xorshift64(x);
 		buf_addch(b, (char)(x >> 24));
 	}
 	if (n && b->len > start && b->ptr[start] == 'H')

@@ -50,12 +50,12 @@ static void rule_release(struct fault_rule *r)
 	for (i = 0; i < r->nmethods; i++)
 		free(r->methods[i]);
 	free(r->methods);
-	pcre2_code_free(r->path_re);
-	pcre2_code_free(r->desc_re);
+	regex_free(r->path_re);
+	regex_free(r->desc_re);
 	free(r->state);
 	for (i = 0; i < r->nheaders; i++) {
 		free(r->headers[i].name);
-		pcre2_code_free(r->headers[i].re);
+		regex_free(r->headers[i].re);
 	}
 	free(r->headers);
 	cJSON_Delete(r->error_headers);
@@ -67,11 +67,6 @@ struct fault_profile *fault_profile_new(void)
 {
 	struct fault_profile *p = xcalloc(1, sizeof(*p));
 	atomic_init(&p->refs, 1);
-	p->mctx = pcre2_match_context_create(NULL);
-	if (!p->mctx)
-		abort();
-	pcre2_set_match_limit(p->mctx, REGEX_MATCH_LIMIT);
-	pcre2_set_depth_limit(p->mctx, REGEX_DEPTH_LIMIT);
 	return p;
 }
 
@@ -90,7 +85,6 @@ void fault_profile_free(struct fault_profile *p)
 	for (i = 0; i < p->n; i++)
 		rule_release(&p->rules[i]);
 	free(p->rules);
-	pcre2_match_context_free(p->mctx);
 	free(p);
 }
 
@@ -135,45 +129,40 @@ static int bad(struct reader *rd, const char *at, const char *fmt, ...)
 	return err_setat(rd->e, ERR_SHAPE, at, "%s", msg);
 }
 
+/* x as text: the shorter of 15 and 17 digits that reads back as x. */
+static void number_text(double x, char *out, size_t n)
+{
+	snprintf(out, n, "%.15g", x);
+	if (strtod(out, NULL) != x)
+		snprintf(out, n, "%.17g", x);
+}
+
 /*
- * A duration in milliseconds: a number (milliseconds) or a string with a
- * unit: "250ms", "1.5s", "2m", "500us", "1h".
+ * A duration in milliseconds, read by duration_parse: a string with a
+ * unit ("250ms", "1.5s", "2m", "500us", "1h"), or a number (bare, as a
+ * number or a string), which in a profile has always counted
+ * milliseconds.
  */
 static int duration_ms(struct reader *rd, const char *at, const cJSON *v,
 		       double *out)
 {
-	double x;
-	if (cJSON_IsNumber(v)) {
-		x = v->valuedouble;
-	} else if (cJSON_IsString(v)) {
-		char *end;
-		const char *s = v->valuestring;
-		x = strtod(s, &end);
-		if (end == s)
-			goto fail;
-		if (!strcmp(end, "ms") || !*end)
-			;
-		else if (!strcmp(end, "s"))
-			x *= 1000;
-		else if (!strcmp(end, "us"))
-			x /= 1000;
-		else if (!strcmp(end, "m"))
-			x *= 60000;
-		else if (!strcmp(end, "h"))
-			x *= 3600000;
-		else
-			goto fail;
+	char num[40], *text = NULL;
+	const char *s;
+	struct err e;
+	int rc;
+	if (cJSON_IsString(v)) {
+		s = v->valuestring;
+	} else if (cJSON_IsNumber(v)) {
+		number_text(v->valuedouble, num, sizeof(num));
+		s = num;
 	} else {
-		goto fail;
+		text = cJSON_PrintUnformatted(v); /* quoted in the error */
+		s = text ? text : "";
 	}
-	if (!(x >= 0) || x > FAULT_MAX_MS)
-		return bad(rd, at, "duration out of range (0 to 24h)");
-	*out = x;
-	return 0;
-fail:
-	return bad(rd, at,
-		   "expected a duration: milliseconds, or a string such as "
-		   "\"250ms\", \"1.5s\", \"2m\"");
+	err_clear(&e);
+	rc = duration_parse(s, 1, out, &e);
+	cJSON_free(text);
+	return rc ? bad(rd, at, "%s", e.msg) : 0;
 }
 
 /* Bytes per second: a number, or "512", "10KB/s", "1MiB/s", "64B/s". */
@@ -249,29 +238,19 @@ static int is_on(const cJSON *v)
 	return cJSON_IsTrue(v) || cJSON_IsObject(v);
 }
 
-static pcre2_code *regex(struct reader *rd, const char *at, const cJSON *v)
+static struct regex *regex(struct reader *rd, const char *at, const cJSON *v)
 {
-	pcre2_code *code;
-	int errcode;
-	PCRE2_SIZE off;
+	struct regex *re;
+	struct err e;
 	if (!cJSON_IsString(v)) {
 		bad(rd, at, "expected a regular expression (a string)");
 		return NULL;
 	}
-	code = pcre2_compile((PCRE2_SPTR)v->valuestring, PCRE2_ZERO_TERMINATED,
-			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode,
-			     &off, NULL);
-	if (!code) {
-		PCRE2_UCHAR msg[160];
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		bad(rd, at, "invalid regex '%.80s' at offset %zu: %s",
-		    v->valuestring, (size_t)off, (char *)msg);
-		return NULL;
-	}
-#ifndef ACCORD_FUZZ
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-#endif
-	return code;
+	err_clear(&e);
+	re = regex_compile(v->valuestring, 0, &e);
+	if (!re)
+		bad(rd, at, "%s", e.msg);
+	return re;
 }
 
 /* Unknown keys are errors: a misspelt trigger must not pass silently. */

@@ -98,7 +98,7 @@ static void from_log(const cJSON *faults, struct fault_action *a)
 
 static const cJSON *replay_find(const struct fault_replay *rp, const char *key)
 {
-	uint64_t h = fault_fnv(key, strlen(key));
+	uint64_t h = hash_fnv1a(HASH_FNV_OFFSET, key);
 	const struct replay_entry *x;
 	for (x = rp->table[h & (rp->tsize - 1)]; x; x = x->next)
 		if (!strcmp(x->key, key))
@@ -210,7 +210,7 @@ struct fault_replay *fault_replay_read(const char *name, const char *buf,
 		x = xcalloc(1, sizeof(*x));
 		x->key = xstrdup(key);
 		x->faults = cJSON_Duplicate(f, 1);
-		h = fault_fnv(key, strlen(key));
+		h = hash_fnv1a(HASH_FNV_OFFSET, key);
 		x->next = rp->table[h & (rp->tsize - 1)];
 		rp->table[h & (rp->tsize - 1)] = x;
 		rp->n++;

@@ -647,7 +647,7 @@ long http1_chunked_decode(struct http1_chunked *st, const char *buf, size_t len,
 			n = (size_t)(end - p);
 			if (n > st->remaining)
 				n = (size_t)st->remaining;
-			if (buf_add(out, p, n)) {
+			if (buf_try_add(out, p, n)) {
 				*done = 0;
 				return ck_fail(st, why, HTTP1_TOO_LARGE,
 					       "request body too large");

@@ -120,8 +120,9 @@ struct http1_chunked {
 };
 
 /*
- * Decodes chunked data from buf[0..len), appending the payload to out
- * (whose limit bounds the body: over it, HTTP1_TOO_LARGE). Returns the
+ * Decodes chunked data from buf[0..len), appending the payload to out, a
+ * buffer of either kind (its ceiling bounds the body: past it,
+ * HTTP1_TOO_LARGE). Returns the
  * number of bytes consumed; sets *done once the last chunk and the
  * trailers have been read (bytes after that belong to the next request).
  * HTTP1_BAD with *why on bad chunk sizes or framing.
@@ -173,8 +174,9 @@ struct stub_pick {
  * raw bytes). Among interactions whose request matches: those whose
  * provider states equal the chosen states win, then the most specific
  * (fewest rule-matched fields), then file order. Returns 1 with *pick
- * filled, or 0 when nothing matches. With `explain`, appends one line per
- * interaction considered and why the winner won.
+ * filled, or 0 when nothing matches. With `explain` (a buffer without a
+ * ceiling), appends one line per interaction considered, up to about
+ * EXPLAIN_MAX bytes, and why the winner won.
  */
 int stub_select(const struct stub_set *s, const struct http_request *req,
 		const struct stub_states *states, struct stub_pick *pick,

@@ -68,7 +68,7 @@ static cJSON *document(const struct stub_mock *m)
 	cJSON_AddItemToObject(doc, "interactions", cJSON_Duplicate(m->ixs, 1));
 	o = cJSON_AddObjectToObject(doc, "metadata");
 	o = cJSON_AddObjectToObject(o, "pactSpecification");
-	cJSON_AddStringToObject(o, "version", "4.0");
+	cJSON_AddStringToObject(o, "version", spec_name(SPEC_V4));
 	return doc;
 }
 
@@ -93,7 +93,7 @@ int stub_mock_add_contract(struct stub_mock *m, const struct contract *c,
 }
 
 /* The version a bare interaction object is written in, by its shape. */
-static const char *guess_version(const cJSON *list)
+static enum spec_version guess_version(const cJSON *list)
 {
 	const cJSON *it;
 	int v2 = 0;
@@ -104,7 +104,7 @@ static const char *guess_version(const cJSON *list)
 		if (cJSON_GetObjectItemCaseSensitive(it, "type") ||
 		    cJSON_GetObjectItemCaseSensitive(it, "key") ||
 		    cJSON_GetObjectItemCaseSensitive(it, "pending"))
-			return "4.0";
+			return SPEC_V4;
 		for (i = 0; i < 2; i++) {
 			const cJSON *p = cJSON_GetObjectItemCaseSensitive(
 				it, parts[i]);
@@ -118,10 +118,10 @@ static const char *guess_version(const cJSON *list)
 			if (cJSON_IsObject(b) &&
 			    cJSON_GetObjectItemCaseSensitive(b, "content") &&
 			    cJSON_GetObjectItemCaseSensitive(b, "contentType"))
-				return "4.0";
+				return SPEC_V4;
 		}
 	}
-	return v2 ? "2.0.0" : "3.0.0";
+	return v2 ? SPEC_V2 : SPEC_V3;
 }
 
 /* One interaction or a list of them, as a contract of the mock's parties. */
@@ -136,7 +136,7 @@ static struct contract *wrap(const struct stub_mock *m, const char *name,
 	cJSON_AddStringToObject(o, "name", m->provider);
 	o = cJSON_AddObjectToObject(doc, "metadata");
 	o = cJSON_AddObjectToObject(o, "pactSpecification");
-	cJSON_AddStringToObject(o, "version", guess_version(list));
+	cJSON_AddStringToObject(o, "version", spec_name(guess_version(list)));
 	cJSON_AddItemToObject(doc, "interactions", list);
 	c = contract_from_cjson(name, doc, e);
 	cJSON_Delete(doc);
@@ -227,7 +227,10 @@ int stub_mock_add(struct stub_mock *m, const char *name, const char *buf,
 		}
 	} else {
 		struct buf y;
-		buf_init(&y, CONTRACT_MAX_FILE);
+		/* no ceiling of its own: the text is the request body and a
+		 * few lines, and the reader refuses one past CONTRACT_MAX_FILE
+		 * with ERR_LIMIT (a ceiling here cut text silently instead) */
+		buf_init(&y, 0);
 		yaml_wrap(m, buf, len, &y);
 		c = contract_read_yaml(name, y.ptr, y.len, e);
 		buf_release(&y);

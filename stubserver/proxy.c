@@ -367,7 +367,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
 	struct proxy_call *c = userp;
-	if (buf_add(&c->body, data, size * n)) {
+	if (buf_try_add(&c->body, data, size * n)) {
 		c->too_large = 1;
 		return 0;
 	}

@@ -447,17 +447,9 @@ static int same_exchange(const cJSON *a, const cJSON *b)
 	       same_member(a, b, "providerStates");
 }
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h = (h ^ v) * 0x100000001b3ULL;
-	return h ^ (h >> 31);
-}
-
 static uint64_t str_hash(const char *s, uint64_t h)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return mix(h, 0xff);
+	return hash_fold(hash_fnv1a(h, s), 0xff);
 }
 
 /*
@@ -469,7 +461,7 @@ static uint64_t str_hash(const char *s, uint64_t h)
  */
 static uint64_t json_hash(const cJSON *v, int depth)
 {
-	uint64_t h = mix(0xcbf29ce484222325ULL, (uint64_t)(v->type & 0xff));
+	uint64_t h = hash_fold(HASH_FNV_OFFSET, (uint64_t)(v->type & 0xff));
 	const cJSON *it;
 	if (depth > CONTRACT_MAX_DEPTH)
 		return h;
@@ -479,19 +471,19 @@ static uint64_t json_hash(const cJSON *v, int depth)
 		uint64_t bits;
 		double d = v->valuedouble;
 		memcpy(&bits, &d, sizeof(bits));
-		h = mix(h, bits);
+		h = hash_fold(h, bits);
 	} else if (cJSON_IsObject(v)) {
 		uint64_t sum = 0;
 		cJSON_ArrayForEach(it, v)
 		{
-			sum += mix(str_hash(it->string, 7),
-				   json_hash(it, depth + 1));
+			sum += hash_fold(str_hash(it->string, 7),
+					 json_hash(it, depth + 1));
 		}
-		h = mix(h, sum);
+		h = hash_fold(h, sum);
 	} else if (cJSON_IsArray(v)) {
 		cJSON_ArrayForEach(it, v)
 		{
-			h = mix(h, json_hash(it, depth + 1));
+			h = hash_fold(h, json_hash(it, depth + 1));
 		}
 	}
 	return h;
@@ -505,7 +497,7 @@ static uint64_t member_hash(const cJSON *o, const char *key)
 
 static uint64_t desc_hash(const char *d, const cJSON *ix)
 {
-	return mix(str_hash(d, 3), member_hash(ix, "providerStates"));
+	return hash_fold(str_hash(d, 3), member_hash(ix, "providerStates"));
 }
 
 /* Whether d is the description of a kept interaction with the same
@@ -537,8 +529,9 @@ void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x,
 	uint64_t h;
 	buf_init(&desc, 0);
 	ix = build(r, x, &desc);
-	h = mix(mix(member_hash(ix, "request"), member_hash(ix, "response")),
-		member_hash(ix, "providerStates"));
+	h = hash_fold(hash_fold(member_hash(ix, "request"),
+				member_hash(ix, "response")),
+		      member_hash(ix, "providerStates"));
 	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < r->n && !rec; i++)
 		if (r->v[i].h_ex == h && same_exchange(r->v[i].ix, ix))
@@ -584,11 +577,7 @@ void stub_recorder_add(struct stub_recorder *r, const struct stub_exchange *x,
 		rec->ms[rec->nms++] = x->ms;
 	} else {
 		uint64_t j;
-		if (!rec->rng)
-			rec->rng = 0x9e3779b97f4a7c15ULL;
-		rec->rng ^= rec->rng << 13;
-		rec->rng ^= rec->rng >> 7;
-		rec->rng ^= rec->rng << 17;
+		rec->rng = hash_xorshift64(rec->rng ? rec->rng : HASH_GOLDEN);
 		j = rec->rng % rec->seen;
 		if (j < SAMPLES_MAX)
 			rec->ms[j] = x->ms;
@@ -621,7 +610,7 @@ struct contract *stub_recorder_contract(struct stub_recorder *r, struct err *e)
 	cJSON_AddStringToObject(o, "name", r->provider);
 	o = cJSON_AddObjectToObject(doc, "metadata");
 	o = cJSON_AddObjectToObject(o, "pactSpecification");
-	cJSON_AddStringToObject(o, "version", "4.0");
+	cJSON_AddStringToObject(o, "version", spec_name(SPEC_V4));
 	list = cJSON_AddArrayToObject(doc, "interactions");
 	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < r->n; i++)

@@ -171,7 +171,8 @@ static int is_token(const char *s)
 	return 1;
 }
 
-/* Appends a header value with control characters (but tab) as spaces. */
+/* Appends a header value with control characters (but tab) as spaces;
+ * -1 when out's ceiling is in the way (emit undoes the rest). */
 static int put_field_value(struct buf *b, const char *s)
 {
 	const char *run = s;
@@ -180,11 +181,11 @@ static int put_field_value(struct buf *b, const char *s)
 		unsigned char c = (unsigned char)*s;
 		if ((c >= 0x20 && c != 0x7f) || c == '\t')
 			continue;
-		bad |= buf_add(b, run, (size_t)(s - run));
-		bad |= buf_addch(b, ' ');
+		bad |= buf_try_add(b, run, (size_t)(s - run));
+		bad |= buf_try_addch(b, ' ');
 		run = s + 1;
 	}
-	bad |= buf_add(b, run, (size_t)(s - run));
+	bad |= buf_try_add(b, run, (size_t)(s - run));
 	return bad;
 }
 
@@ -196,8 +197,8 @@ static int status_has_body(int status)
 }
 
 /*
- * Appends the whole response to out, or nothing: returns -1 (out as it
- * was) when out's limit is in the way.
+ * Appends the whole response to out, a buffer of either kind, or
+ * nothing: returns -1 (out as it was) when out's ceiling is in the way.
  */
 static int emit(struct buf *out, int status, const struct hlist *hl,
 		const char *content_type, const char *body, size_t len,
@@ -205,33 +206,30 @@ static int emit(struct buf *out, int status, const struct hlist *hl,
 {
 	size_t start = out->len, i;
 	int bad = 0, framed = status_has_body(status);
-	bad |= buf_addf(out, "HTTP/1.1 %d %s\r\n", status, stub_reason(status));
+	bad |= buf_try_addf(out, "HTTP/1.1 %d %s\r\n", status,
+			    stub_reason(status));
 	for (i = 0; hl && i < hl->n; i++) {
 		if (!is_token(hl->v[i].name))
 			continue;
-		bad |= buf_addstr(out, hl->v[i].name);
-		bad |= buf_add(out, ": ", 2);
+		bad |= buf_try_addstr(out, hl->v[i].name);
+		bad |= buf_try_add(out, ": ", 2);
 		bad |= put_field_value(out, hl->v[i].value);
-		bad |= buf_add(out, "\r\n", 2);
+		bad |= buf_try_add(out, "\r\n", 2);
 	}
 	if (content_type && framed) {
-		bad |= buf_add(out, "Content-Type: ", 14);
+		bad |= buf_try_add(out, "Content-Type: ", 14);
 		bad |= put_field_value(out, content_type);
-		bad |= buf_add(out, "\r\n", 2);
+		bad |= buf_try_add(out, "\r\n", 2);
 	}
 	if (framed)
-		bad |= buf_addf(out, "Content-Length: %zu\r\n", len);
+		bad |= buf_try_addf(out, "Content-Length: %zu\r\n", len);
 	if (!keep_alive)
-		bad |= buf_addstr(out, "Connection: close\r\n");
-	bad |= buf_add(out, "\r\n", 2);
+		bad |= buf_try_addstr(out, "Connection: close\r\n");
+	bad |= buf_try_add(out, "\r\n", 2);
 	if (framed && !head_only)
-		bad |= buf_add(out, body, len);
+		bad |= buf_try_add(out, body, len);
 	if (bad) {
-		/* growth happened, so ptr is ours to write into */
-		if (out->len != start) {
-			out->len = start;
-			out->ptr[start] = '\0';
-		}
+		buf_setlen(out, start);
 		return -1;
 	}
 	return 0;

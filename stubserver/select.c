@@ -33,6 +33,13 @@
 #define NEAREST_MISMATCHES 10
 /* Longest text taken from a contract or a request into an explain line. */
 #define EXPLAIN_TEXT 200
+/*
+ * --explain text kept per request: one line per interaction considered,
+ * each cut short (EXPLAIN_TEXT), so only a huge set comes near it. Past
+ * it candidate lines are counted, not kept; the line that says which
+ * interaction was chosen always comes.
+ */
+#define EXPLAIN_MAX (1u << 20)
 /* An answer larger than this is not prepared: it is built per request,
  * as one with generators is, rather than held for the set's lifetime. */
 #define PREPARED_MAX (64u << 20)
@@ -99,9 +106,6 @@ struct stub_set {
 
 /* Hashing: FNV-1a over the ASCII-upper-cased method, a separator, the path. */
 
-#define FNV_OFFSET 14695981039346656037ull
-#define FNV_PRIME 1099511628211ull
-
 static unsigned char upper(unsigned char ch)
 {
 	return ch >= 'a' && ch <= 'z' ? (unsigned char)(ch - 'a' + 'A') : ch;
@@ -109,22 +113,13 @@ static unsigned char upper(unsigned char ch)
 
 static uint64_t key_hash(const char *method, const char *path)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = HASH_FNV_OFFSET;
 	const unsigned char *p;
-	for (p = (const unsigned char *)method; *p; p++) {
-		h ^= upper(*p);
-		h *= FNV_PRIME;
-	}
+	for (p = (const unsigned char *)method; *p; p++)
+		h = hash_fnv1a_byte(h, upper(*p));
 	/* no method or path contains 0xff or 0xfe: they keep keys apart */
-	h ^= path ? 0xffu : 0xfeu;
-	h *= FNV_PRIME;
-	if (path) {
-		for (p = (const unsigned char *)path; *p; p++) {
-			h ^= *p;
-			h *= FNV_PRIME;
-		}
-	}
-	return h;
+	h = hash_fnv1a_byte(h, path ? 0xff : 0xfe);
+	return hash_fnv1a(h, path);
 }
 
 static int slot_is(const struct slot *s, uint64_t h, const char *method,
@@ -499,8 +494,13 @@ static void add_states(struct buf *b, const struct interaction *ix)
 }
 
 static void explain_candidate(struct buf *b, const struct stub_set *s, size_t i,
-			      size_t count, const struct mismatches *m)
+			      size_t count, const struct mismatches *m,
+			      size_t *left_out)
 {
+	if (b->len >= EXPLAIN_MAX) {
+		(*left_out)++;
+		return;
+	}
 	buf_addstr(b, "candidate ");
 	add_label(b, s, i);
 	if (!count) {
@@ -573,7 +573,7 @@ int stub_select(const struct stub_set *s, const struct http_request *req,
 {
 	struct cand_iter it;
 	struct rank best = { 0, 0, 0 }, second = { 0, 0, 0 }, r;
-	size_t i, nmatch = 0;
+	size_t i, nmatch = 0, left_out = 0;
 
 	cand_init(&it, s, req);
 	while (cand_next(&it, &i)) {
@@ -598,7 +598,7 @@ int stub_select(const struct stub_set *s, const struct http_request *req,
 		else
 			count = match_request(&e->ix->request, req, &o, &m);
 		if (explain)
-			explain_candidate(explain, s, i, count, &m);
+			explain_candidate(explain, s, i, count, &m, &left_out);
 		mismatches_release(&m);
 		if (count)
 			continue;
@@ -613,6 +613,11 @@ int stub_select(const struct stub_set *s, const struct http_request *req,
 			second = r;
 		}
 	}
+	if (left_out)
+		buf_addf(explain,
+			 "%zu more candidates left out (--explain keeps %u "
+			 "bytes a request)\n",
+			 left_out, EXPLAIN_MAX);
 	if (!nmatch) {
 		if (explain)
 			buf_addstr(explain, "no interaction matches\n");

@@ -302,7 +302,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	}
 	if (!n)
 		return;
-	if (buf_add(&c->in, b->base, (size_t)n)) {
+	if (buf_try_add(&c->in, b->base, (size_t)n)) {
 		if (c->dl) /* no answer may cut into the one being sent */
 			conn_close(c);
 		else
@@ -713,8 +713,7 @@ static void dispatch(struct conn *c, const struct http1_request *req,
 	if (act.outcome != FAULT_NONE || act.delay_ms > 0 ||
 	    act.bandwidth > 0 || act.slow_head_ms > 0) {
 		dl_start(c, &act, out->ptr + mark, out->len - mark);
-		out->len = mark;
-		out->ptr[mark] = '\0';
+		buf_setlen(out, mark);
 	}
 	fault_action_done(&act);
 }
@@ -838,9 +837,7 @@ static void process(struct conn *c)
 		c->request_start = off < c->in.len ? uv_now(&c->w->loop) : 0;
 	}
 	if (off) {
-		memmove(c->in.ptr, c->in.ptr + off, c->in.len - off);
-		c->in.len -= off;
-		c->in.ptr[c->in.len] = '\0';
+		buf_consume(&c->in, off);
 		if (!c->in.len) {
 			c->request_start = 0;
 			buf_release(&c->in); /* idle connections hold nothing */

@@ -18,9 +18,6 @@
 
 /* Interactions an unmatched request's 404 names as its nearest misses. */
 #define NEAREST_SHOWN 3
-/* --explain text kept per request: one line per interaction considered,
- * each cut short by select.c, so only a huge set comes near it. */
-#define EXPLAIN_MAX (1u << 20)
 
 static struct stub_set *swap_set_locked(struct shared *sh,
 					struct stub_set *set);
@@ -504,7 +501,7 @@ static void serve(struct shared *sh, const struct http1_request *req,
 		params = cJSON_Duplicate(stub_stateset_params(sh->states), 1);
 	pthread_mutex_unlock(&sh->lock);
 	if (cfg->explain) {
-		buf_init(&explain, EXPLAIN_MAX);
+		buf_init(&explain, 0); /* select.c keeps it to EXPLAIN_MAX */
 		ex = &explain;
 	}
 	pthread_rwlock_rdlock(&sh->set_lock);

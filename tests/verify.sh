@@ -198,7 +198,7 @@ $c2"
 		bad "empty selection (rc $RC)" "$(cat "$TMP/err")"
 	fi
 	verify --filter-state '('
-	if [ $RC -eq 2 ] && grep -q -- "--filter-state '('" "$TMP/err"; then
+	if [ $RC -eq 2 ] && grep -q -- "--filter-state: invalid regex '('" "$TMP/err"; then
 		ok "a bad filter regex: exit 2 with the reason"
 	else
 		bad "bad regex (rc $RC)" "$(cat "$TMP/err")"

@@ -20,9 +20,6 @@
  */
 #include "verifier/verifier.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +67,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
 	struct job *j = ud;
 	size_t len = size * n;
-	if (buf_add(&j->body, p, len)) {
+	if (buf_try_add(&j->body, p, len)) {
 		j->too_big = 1;
 		return 0; /* makes curl fail the transfer */
 	}
@@ -699,60 +696,80 @@ static cJSON *state_params(const struct interaction *ix)
 
 /* ---- selection ---- */
 
+/* A filter's regex quotes this much of a name it could not decide. */
+#define FILTER_QUOTE_MAX 60
+
 struct filter {
-	pcre2_code *code;
-	pcre2_match_data *md;
+	struct regex *re; /* NULL: no filter, everything passes */
+	const char *what; /* "--filter-description" */
+	const char *pattern;
 };
 
-static int filter_init(struct filter *f, const char *re, const char *what,
+static int filter_init(struct filter *f, const char *pattern, const char *what,
 		       struct err *e)
 {
-	int errcode;
-	PCRE2_SIZE off;
+	struct err why;
 	memset(f, 0, sizeof(*f));
-	if (!re)
+	f->what = what;
+	f->pattern = pattern;
+	if (!pattern)
 		return 0;
-	f->code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-				PCRE2_UTF, &errcode, &off, NULL);
-	if (!f->code) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		return err_set(e, ERR_USAGE, "%s '%s': %s at offset %zu", what,
-			       re, (const char *)msg, (size_t)off);
-	}
-	f->md = pcre2_match_data_create_from_pattern(f->code, NULL);
-	if (!f->md)
-		abort();
+	err_clear(&why);
+	f->re = regex_compile(pattern, 0, &why);
+	if (!f->re)
+		return err_set(e, ERR_USAGE, "%s: %s", what, why.msg);
 	return 0;
 }
 
-static int filter_hit(const struct filter *f, const char *s)
+/*
+ * 1 when s passes filter f (a search), 0 when not; -1 with err set when
+ * the regex reached its match limit on s (regex.c): a pattern that
+ * backtracks without end has no answer, and the run stops rather than
+ * guess which interactions were meant.
+ */
+static int filter_hit(const struct filter *f, const char *s, struct err *e)
 {
-	if (!f->code)
+	size_t len;
+	int r;
+	if (!f->re)
 		return 1;
 	if (!s)
 		return 0;
-	return pcre2_match(f->code, (PCRE2_SPTR)s, strlen(s), 0, 0, f->md,
-			   NULL) >= 0;
+	len = strlen(s);
+	r = regex_match(f->re, s, len, 0);
+	if (r < 0)
+		return err_set(e, ERR_USAGE,
+			       "%s '%s': the regex backtracks past its limit "
+			       "on '%.*s%s'",
+			       f->what, f->pattern, FILTER_QUOTE_MAX, s,
+			       len > FILTER_QUOTE_MAX ? "..." : "");
+	return r;
 }
 
 static void filter_release(struct filter *f)
 {
-	pcre2_match_data_free(f->md);
-	pcre2_code_free(f->code);
+	regex_free(f->re);
 }
 
+/* 1 when the interaction passes every filter, 0 when not, -1 (err set)
+ * when a filter has no answer. */
 static int selected(const struct filter *fd, const struct filter *fs,
 		    const struct filter *fc, const struct contract *c,
-		    const struct interaction *ix)
+		    const struct interaction *ix, struct err *e)
 {
 	size_t i;
-	int state_ok = !fs->code;
-	if (!filter_hit(fc, c->consumer) || !filter_hit(fd, ix->description))
-		return 0;
-	for (i = 0; i < ix->nstates && !state_ok; i++)
-		state_ok = filter_hit(fs, ix->states[i].name);
-	return state_ok;
+	int r = filter_hit(fc, c->consumer, e);
+	if (r <= 0)
+		return r;
+	r = filter_hit(fd, ix->description, e);
+	if (r <= 0 || !fs->re)
+		return r;
+	for (i = 0; i < ix->nstates; i++) {
+		r = filter_hit(fs, ix->states[i].name, e);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 /* ---- the run ---- */
@@ -843,7 +860,11 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 	for (i = 0; i < n; i++)
 		for (k = 0; k < cs[i]->n; k++) {
 			struct verify_result *r;
-			if (!selected(&fd, &fs, &fc, cs[i], &cs[i]->ix[k]))
+			int sel = selected(&fd, &fs, &fc, cs[i], &cs[i]->ix[k],
+					   e);
+			if (sel < 0)
+				goto done;
+			if (!sel)
 				continue;
 			out->v = xgrow(out->v, &cap, out->n + 1,
 				       sizeof(*out->v));
@@ -891,9 +912,7 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 			j->cfg = cfg;
 			j->stateful = stateful(cfg, j->r->ix);
 			stateful_active += (size_t)j->stateful;
-			j->seed = (uint64_t)pick *
-					  UINT64_C(0x9e3779b97f4a7c15) +
-				  1;
+			j->seed = (uint64_t)pick * HASH_GOLDEN + 1;
 			j->values = state_params(j->r->ix);
 			buf_init(&j->body, VERIFY_MAX_BODY);
 			clock_gettime(CLOCK_MONOTONIC, &j->t0);

@@ -37,7 +37,8 @@ struct verify_config {
 	size_t nheaders;
 	long timeout_ms; /* per HTTP call; 0: VERIFY_DEFAULT_TIMEOUT_MS */
 	int jobs;	 /* interactions in flight at once; 0: 1 */
-	/* regexes (PCRE2, unanchored); NULL: no filter */
+	/* regexes (PCRE2, unanchored, with regex.c's limits); NULL: no
+	 * filter */
 	const char *filter_description;
 	const char *filter_state;
 	const char *filter_consumer;

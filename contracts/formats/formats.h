@@ -51,7 +51,8 @@ cJSON *contract_to_cjson(const struct contract *c, enum spec_version to,
 			 struct err *e);
 /*
  * Writes deterministic JSON: sorted keys, two-space indent, no final
- * newline (the layout the official Pact libraries write).
+ * newline (the layout the official Pact libraries write), appended to
+ * `out`, a buffer without a ceiling.
  */
 int contract_write_json(const struct contract *c, enum spec_version to,
 			struct buf *out, struct err *e);

@@ -9,8 +9,6 @@
 #include "contracts/formats/internal.h"
 #include "contracts/json/internal.h"
 #include "contracts/match/internal.h"
-#include "contracts/model/hash.h"
-#include "contracts/model/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,7 +38,7 @@ static void rd_release(struct rd *rd)
 	size_t i;
 	for (i = 0; i < rd->nslots; i++) {
 		free(rd->slots[i].pattern);
-		regex_unref(rd->slots[i].re);
+		regex_free(rd->slots[i].re);
 	}
 	free(rd->slots);
 	rd->slots = NULL;
@@ -69,13 +67,19 @@ static void cache_grow(struct rd *rd)
 	rd->nslots = n;
 }
 
-#define PTR_MAX 256
+#define PTR_MAX 256 /* the size of struct err's pointer */
 
+/*
+ * out = base + "/" + key escaped, cut to PTR_MAX - 1 bytes: an error
+ * message points into the document, and a cut pointer still does. The
+ * key is the contract's own and already in memory, so the scratch buffer
+ * has no ceiling; the snprintf cuts.
+ */
 static void ptr_join(char *out, const char *base, const char *key)
 {
 	struct buf b;
 	const char *k;
-	buf_init(&b, PTR_MAX - 1);
+	buf_init(&b, 0);
 	buf_addstr(&b, base);
 	buf_addch(&b, '/');
 	/* RFC 6901 escaping: ~ as ~0, / as ~1 */
@@ -212,53 +216,25 @@ static int matcher_lookup(const char *name, struct matcher *m)
 
 /*
  * Compiles a contract regex, once per pattern and load: a contract often
- * repeats one pattern across thousands of interactions. UTF-8 is checked
- * tolerantly so bad input bytes just fail to match.
+ * repeats one pattern across thousands of interactions.
  */
-static int regex_compile(struct rd *rd, const char *ptr, const char *pat,
-			 struct regex **out)
+static int regex_compile_cached(struct rd *rd, const char *ptr, const char *pat,
+				struct regex **out)
 {
-	int errcode;
-	PCRE2_SIZE off;
-	pcre2_code *code;
 	struct regex_slot *slot;
+	struct err e;
 	if ((rd->used + 1) * 2 > rd->nslots)
 		cache_grow(rd);
 	slot = slot_find(rd->slots, rd->nslots, pat);
-	if (slot->pattern) {
-		slot->re->refs++;
-		*out = slot->re;
-		return 0;
+	if (!slot->pattern) {
+		err_clear(&e);
+		slot->re = regex_compile(pat, 0, &e);
+		if (!slot->re)
+			return err_setat(rd->e, e.code, ptr, "%s", e.msg);
+		slot->pattern = xstrdup(pat);
+		rd->used++;
 	}
-	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode,
-			     &off, NULL);
-	if (!code) {
-		PCRE2_UCHAR msg[160];
-		char full[300];
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		snprintf(full, sizeof(full),
-			 "invalid regex '%.80s' at offset %zu: %s", pat,
-			 (size_t)off, (char *)msg);
-		return err_setat(rd->e, ERR_REGEX, ptr, "%s", full);
-	}
-	/* JIT when available (an error just means the interpreter runs);
-	 * the limits hold either way, so a hostile pattern cannot hang */
-#ifndef ACCORD_FUZZ
-	/* (not when fuzzing: JIT compiles would dominate each input) */
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-#endif
-	*out = xmalloc(sizeof(**out));
-	(*out)->code = code;
-	(*out)->mctx = pcre2_match_context_create(NULL);
-	if (!(*out)->mctx)
-		abort();
-	pcre2_set_match_limit((*out)->mctx, REGEX_MATCH_LIMIT);
-	pcre2_set_depth_limit((*out)->mctx, REGEX_DEPTH_LIMIT);
-	(*out)->refs = 2; /* the matcher's and the cache's */
-	slot->pattern = xstrdup(pat);
-	slot->re = *out;
-	rd->used++;
+	*out = regex_ref(slot->re); /* the matcher's; the cache keeps one */
 	return 0;
 }
 
@@ -511,7 +487,7 @@ static int matcher_from(struct rd *rd, const cJSON *o, const char *ptr,
 			goto fail;
 		}
 		m->regex = xstrdup(v->valuestring);
-		if (regex_compile(rd, p, m->regex, &m->re))
+		if (regex_compile_cached(rd, p, m->regex, &m->re))
 			goto fail;
 		break;
 	case M_INCLUDE:
@@ -995,9 +971,9 @@ static int generator_check(struct rd *rd, const cJSON *g, const char *ptr)
 		if (!cJSON_IsString(v))
 			return shape(rd, p, "%s",
 				     "Regex generator needs a regex string");
-		if (regex_compile(rd, p, v->valuestring, &re))
+		if (regex_compile_cached(rd, p, v->valuestring, &re))
 			return -1;
-		regex_unref(re);
+		regex_free(re);
 	} else if (gt == G_PROVIDER_STATE) {
 		v = cJSON_GetObjectItemCaseSensitive(g, "expression");
 		ptr_join(p, ptr, "expression");

@@ -102,8 +102,6 @@ const struct tagdef *yaml_tag_for_match(const char *match);
 
 /* Pact shapes both directions spell (see yaml_tree.c). */
 
-/* Cuts a buffer back to `len` (only ever shortens a grown buffer). */
-void yaml_buf_cut(struct buf *b, size_t len);
 /* Appends a name as a rule-path segment (".name", "['odd name']"). */
 int yaml_seg_field(struct buf *b, const char *name);
 /* The Pact v2 key of a rule: "$.body.a", "$.headers['X-Id']", "$.path". */

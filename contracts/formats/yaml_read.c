@@ -113,7 +113,7 @@ static size_t ptr_idx(struct yr *r, size_t i)
 
 static void ptr_pop(struct yr *r, size_t old)
 {
-	yaml_buf_cut(&r->ptr, old);
+	buf_setlen(&r->ptr, old);
 }
 
 static void note_at(struct yr *r, const char *p, size_t plen,
@@ -814,7 +814,7 @@ static cJSON *body_tagged(struct yr *r, const struct ynode *n,
 		old = ptr_idx(r, 0);
 		el = body_val(r, ex, b, 0);
 		ptr_pop(r, old);
-		yaml_buf_cut(&b->path, pl);
+		buf_setlen(&b->path, pl);
 		if (!el) {
 			cJSON_Delete(ms);
 			return NULL;
@@ -883,7 +883,7 @@ static cJSON *body_val(struct yr *r, const struct ynode *n0, struct bctx *b,
 			old = ptr_idx(r, i);
 			kid = body_val(r, n->kids[i], b, 0);
 			ptr_pop(r, old);
-			yaml_buf_cut(&b->path, pl);
+			buf_setlen(&b->path, pl);
 			if (!kid)
 				goto fail;
 			cJSON_AddItemToArray(v, kid);
@@ -901,7 +901,7 @@ static cJSON *body_val(struct yr *r, const struct ynode *n0, struct bctx *b,
 			kid = body_val(r, n->kids[i + 1], b, 0);
 			ptr_pop(r, old);
 			b->bad -= bad;
-			yaml_buf_cut(&b->path, pl);
+			buf_setlen(&b->path, pl);
 			if (!kid)
 				goto fail;
 			cJSON_AddItemToObject(v, k, kid);

@@ -438,15 +438,6 @@ const struct tagdef *yaml_tag_for_match(const char *match)
 
 /* Pact shapes both directions spell. */
 
-/* Cuts a buffer back to `len` (only ever shortens a grown buffer). */
-void yaml_buf_cut(struct buf *b, size_t len)
-{
-	if (b->len > len) {
-		b->len = len;
-		b->ptr[len] = '\0';
-	}
-}
-
 static int ident_char(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'z') ||

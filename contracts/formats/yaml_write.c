@@ -840,7 +840,7 @@ static struct ynode *w_body_plain(struct yw *w, const cJSON *v, struct wbody *b)
 			b->bad += bad;
 			w_put(w, n, it->string, w_body(w, it, b, 0));
 			b->bad -= bad;
-			yaml_buf_cut(&b->path, pl);
+			buf_setlen(&b->path, pl);
 		}
 		return n;
 	}
@@ -851,7 +851,7 @@ static struct ynode *w_body_plain(struct yw *w, const cJSON *v, struct wbody *b)
 			pl = b->path.len;
 			buf_addf(&b->path, "[%zu]", i++);
 			ynode_add(n, w_body(w, it, b, 0));
-			yaml_buf_cut(&b->path, pl);
+			buf_setlen(&b->path, pl);
 		}
 		return n;
 	}
@@ -908,7 +908,7 @@ static struct ynode *w_eachlike(struct yw *w, const cJSON *v,
 	pl = b->path.len;
 	buf_addstr(&b->path, "[*]");
 	ex = w_body(w, first, b, 0);
-	yaml_buf_cut(&b->path, pl);
+	buf_setlen(&b->path, pl);
 	ynode_free(t->kids[t->n - 1]);
 	t->kids[t->n - 1] = ex;
 	t->flow = all_scalar(t);
@@ -1562,7 +1562,7 @@ int contract_write_yaml(const struct contract *c, struct buf *out,
 		ynode_free(tree);
 		if (reads_back(text.ptr, text.len, doc)) {
 			/* a full buffer ends the loop too: rc stays -1 */
-			if (buf_add(out, text.ptr, text.len))
+			if (buf_try_add(out, text.ptr, text.len))
 				err_set(e, ERR_LIMIT, "%s",
 					"the YAML text is larger than the "
 					"output buffer allows");

@@ -27,8 +27,6 @@
  */
 #include "contracts/gen/internal.h"
 #include "contracts/match/calendar.h"
-#include "contracts/model/hash.h"
-#include "contracts/model/internal.h"
 
 #include <limits.h>
 #include <math.h>
@@ -723,58 +721,20 @@ static const char *url_path(const char *url)
 }
 
 /*
- * Matches `regex` (compiled as the contract reader compiles it, with its
- * limits) against s[0..len); `whole`: the match must span all of s.
- * Returns the number of captures + 1 (md holds them), or <= 0 on no match
- * or error. Caller frees *md (may be NULL).
- */
-static int regex_run(const char *regex, const char *s, size_t len, int whole,
-		     pcre2_match_data **md)
-{
-	pcre2_code *code;
-	pcre2_match_context *mc;
-	PCRE2_SIZE erroff;
-	int errcode, rc = -1;
-	*md = NULL;
-	code = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
-			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode,
-			     &erroff, NULL);
-	if (!code)
-		return -1;
-	*md = pcre2_match_data_create_from_pattern(code, NULL);
-	mc = pcre2_match_context_create(NULL);
-	if (*md && mc) {
-		pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
-		pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
-		rc = pcre2_match(code, (PCRE2_SPTR)s, len, 0,
-				 whole ? PCRE2_ANCHORED | PCRE2_ENDANCHORED : 0,
-				 *md, mc);
-	}
-	pcre2_match_context_free(mc);
-	pcre2_code_free(code);
-	return rc;
-}
-
-/*
  * The captured groups of `regex` matched against `s`, concatenated into
- * out. Returns 1 when the regex matched and has groups, 0 otherwise.
+ * out. Returns 1 when the regex matched and a group took part, 0
+ * otherwise (a pattern that does not compile, which the reader has
+ * refused, never matches).
  */
 static int regex_groups(const char *regex, const char *s, struct buf *out)
 {
-	pcre2_match_data *md;
-	PCRE2_SIZE *ov;
-	int rc, k, found = 0;
-	rc = regex_run(regex, s, strlen(s), 0, &md);
-	if (rc > 0) {
-		ov = pcre2_get_ovector_pointer(md);
-		for (k = 1; k < rc; k++)
-			if (ov[2 * k] != PCRE2_UNSET)
-				buf_add(out, s + ov[2 * k],
-					ov[2 * k + 1] - ov[2 * k]);
-		found = rc > 1;
-	}
-	pcre2_match_data_free(md);
-	return found;
+	struct regex *re = regex_compile(regex, REGEX_ONE_OFF, NULL);
+	int rc;
+	if (!re)
+		return 0;
+	rc = regex_match_groups(re, s, strlen(s), 0, out);
+	regex_free(re);
+	return rc > 1;
 }
 
 static int gen_mock_url(struct gctx *c, const cJSON *gen, const cJSON *example,
@@ -920,7 +880,7 @@ static int gen_chars(struct gctx *c, const cJSON *gen, const char *key,
 static int gen_regex(struct gctx *c, const cJSON *gen, cJSON **out)
 {
 	const char *re = gen_str(gen, "regex");
-	pcre2_match_data *md;
+	struct regex *rx = NULL;
 	struct buf b;
 	int tries, ok = 0;
 	if (!re)
@@ -932,11 +892,15 @@ static int gen_regex(struct gctx *c, const cJSON *gen, cJSON **out)
 		buf_reset(&b);
 		if (regex_generate(re, &c->rng, &b))
 			break;
-		ok = regex_run(re, b.ptr, b.len, 1, &md) > 0;
-		pcre2_match_data_free(md);
+		if (!rx)
+			rx = regex_compile(re, REGEX_ONE_OFF, NULL);
+		if (!rx)
+			break;
+		ok = regex_match(rx, b.ptr, b.len, REGEX_WHOLE) > 0;
 	}
 	if (ok)
 		*out = cJSON_CreateString(b.ptr);
+	regex_free(rx);
 	buf_release(&b);
 	return 0;
 }

@@ -553,11 +553,11 @@ static int rx_gen(struct rx *x, const struct rnode *n, struct rng *r,
 		pick = (unsigned)rng_below(r, count);
 		for (c = 0; c < 256; c++)
 			if (set_has(n->set, c) && !pick--)
-				return buf_addch(out, (char)c);
+				return buf_try_addch(out, (char)c);
 		return -1;
 	}
 	case RN_LIT:
-		return buf_add(out, n->lit, n->litlen);
+		return buf_try_add(out, n->lit, n->litlen);
 	case RN_SEQ:
 		for (k = 0; k < n->n; k++)
 			if (rx_gen(x, n->kids[k], r, out))

@@ -7,10 +7,7 @@
 
 uint64_t rng_next(struct rng *r)
 {
-	uint64_t z = r->seed + ++r->counter * UINT64_C(0x9e3779b97f4a7c15);
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
+	return hash_mix64(r->seed + ++r->counter * HASH_GOLDEN);
 }
 
 uint64_t rng_below(struct rng *r, uint64_t n)

@@ -660,8 +660,7 @@ static void walk_push(struct walk *w, const char *name, size_t index,
 static void walk_pop(struct walk *w, size_t saved)
 {
 	w->nsegs--;
-	w->path.len = saved;
-	w->path.ptr[saved] = '\0';
+	buf_setlen(&w->path, saved);
 }
 
 static int is_covered(struct walk *w)
@@ -926,8 +925,7 @@ static void squeeze_lower(struct buf *s)
 	for (r = 0; r < s->len; r++)
 		if (s->ptr[r] != ' ')
 			s->ptr[o++] = (char)tolower((unsigned char)s->ptr[r]);
-	s->len = o;
-	s->ptr[o] = '\0';
+	buf_setlen(s, o);
 }
 
 /*
@@ -1515,7 +1513,7 @@ int diff_write(const struct diff *d, enum diff_format f, struct buf *out,
 		diff_json(d, &tmp);
 	else
 		diff_text(d, &tmp);
-	if (buf_add(out, tmp.ptr, tmp.len))
+	if (buf_try_add(out, tmp.ptr, tmp.len))
 		r = err_set(e, ERR_LIMIT, "diff output too large");
 	buf_release(&tmp);
 	return r;

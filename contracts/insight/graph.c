@@ -994,7 +994,7 @@ int graph_write(const struct graph *g, const struct graph_impact *imp,
 		graph_mermaid(g, imp, &tmp);
 		break;
 	}
-	if (buf_add(out, tmp.ptr, tmp.len))
+	if (buf_try_add(out, tmp.ptr, tmp.len))
 		r = err_set(e, ERR_LIMIT, "graph output too large");
 	buf_release(&tmp);
 	return r;

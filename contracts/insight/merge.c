@@ -323,8 +323,7 @@ static void infer(const cJSON *v, struct buf *path, cJSON *cat,
 		{
 			buf_addf(path, "[%zu]", i++);
 			infer(it, path, cat, spec, 1, depth + 1);
-			path->len = mark;
-			path->ptr[mark] = '\0';
+			buf_setlen(path, mark);
 		}
 	} else if (only_volatile && !cJSON_IsString(v) && !cJSON_IsObject(v)) {
 		return;
@@ -346,8 +345,7 @@ static void infer(const cJSON *v, struct buf *path, cJSON *cat,
 		{
 			path_push(path, it->string);
 			infer(it, path, cat, spec, only_volatile, depth + 1);
-			path->len = mark;
-			path->ptr[mark] = '\0';
+			buf_setlen(path, mark);
 		}
 	} else if (cJSON_IsArray(v) && v->child) {
 		int like = 1;
@@ -365,8 +363,7 @@ static void infer(const cJSON *v, struct buf *path, cJSON *cat,
 		}
 		buf_addstr(path, "[*]");
 		infer(v->child, path, cat, spec, 0, depth + 1);
-		path->len = mark;
-		path->ptr[mark] = '\0';
+		buf_setlen(path, mark);
 	}
 }
 

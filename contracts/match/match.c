@@ -17,7 +17,6 @@
  * a cost that does not grow with the number of rules.
  */
 #include "contracts/match/engine.h"
-#include "contracts/model/internal.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -35,6 +34,22 @@
 /* A mismatch message is cut to this many bytes, "..." at its end: it
  * quotes values from the wire, and a report line must stay readable. */
 #define MISMATCH_MESSAGE_MAX 4096
+/* So is a path: its names are keys from the wire, as long as they come. */
+#define MISMATCH_PATH_MAX 4096
+
+/* Cuts b to at most `max` bytes, "..." at its end, never inside a UTF-8
+ * sequence. */
+static void cut(struct buf *b, size_t max)
+{
+	size_t n;
+	if (b->len <= max)
+		return;
+	n = max - 3;
+	while (n && (b->ptr[n] & 0xc0) == 0x80)
+		n--; /* not inside a UTF-8 sequence */
+	buf_setlen(b, n);
+	buf_addstr(b, "...");
+}
 
 void mismatches_init(struct mismatches *m)
 {
@@ -67,20 +82,16 @@ void mismatches_add(struct mismatches *m, const char *path,
 	}
 	m->v = xgrow(m->v, &m->cap, m->n + 1, sizeof(*m->v));
 	x = &m->v[m->n++];
-	x->path = xstrdup(path ? path : "$");
+	buf_init(&b, 0);
+	buf_addstr(&b, path ? path : "$");
+	cut(&b, MISMATCH_PATH_MAX);
+	x->path = buf_detach(&b, NULL);
 	x->expected = expected ? xstrdup(expected) : NULL;
 	x->actual = actual ? xstrdup(actual) : NULL;
-	buf_init(&b, 0); /* a ceiling would leave it empty: cut it instead */
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (b.len > MISMATCH_MESSAGE_MAX) {
-		size_t n = MISMATCH_MESSAGE_MAX - 3;
-		while (n && (b.ptr[n] & 0xc0) == 0x80)
-			n--; /* not inside a UTF-8 sequence */
-		buf_setlen(&b, n);
-		buf_addstr(&b, "...");
-	}
+	cut(&b, MISMATCH_MESSAGE_MAX);
 	x->message = buf_detach(&b, NULL);
 }
 
@@ -124,8 +135,8 @@ void mctx_mis(struct mctx *c, const char *exp, const char *act, const char *fmt,
 {
 	struct buf p, m;
 	va_list ap;
-	buf_init(&p, 4096);
-	buf_init(&m, 0); /* mismatches_add cuts it */
+	buf_init(&p, 0); /* mismatches_add cuts both */
+	buf_init(&m, 0);
 	display_path(c, &p);
 	va_start(ap, fmt);
 	buf_vaddf(&m, fmt, ap);
@@ -377,34 +388,21 @@ static unsigned long long now_ns(void)
 static int regex_run(struct mctx *c, const struct matcher *m, const char *s,
 		     size_t len)
 {
-	pcre2_match_data *md;
 	int rc;
-	uint32_t opts = 0;
 	unsigned long long t0;
 	if (!m->re)
 		return 0;
 	if (c->out->limit_hit)
 		return -2;
 	t0 = now_ns();
-	if (!c->o || !c->o->regex_search)
-		opts = PCRE2_ANCHORED | PCRE2_ENDANCHORED;
-	md = pcre2_match_data_create(1, NULL);
-	if (!md)
-		abort();
-	rc = pcre2_match(m->re->code, (PCRE2_SPTR)s, len, 0, opts, md,
-			 m->re->mctx);
-	pcre2_match_data_free(md);
+	rc = regex_match(m->re, s, len,
+			 c->o && c->o->regex_search ? 0 : REGEX_WHOLE);
 	c->out->regex_ns += now_ns() - t0;
 	if (c->out->regex_ns > REGEX_TIME_BUDGET_NS) {
 		c->out->limit_hit = 1;
 		return -2;
 	}
-	if (rc >= 0)
-		return 1;
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
-		return -1;
-	return 0;
+	return rc;
 }
 
 /* Value helpers. */
@@ -700,7 +698,7 @@ static int apply_one(struct mctx *c, const struct matcher *m, const cJSON *exp,
 			{
 				cJSON *k = cJSON_CreateString(it->string);
 				struct buf w2;
-				buf_init(&w2, 1024);
+				buf_init(&w2, 0);
 				ok = apply_sub(c, m->sub, m->nsub, ek, k, 1,
 					       &w2);
 				cJSON_Delete(k);
@@ -761,7 +759,8 @@ int mctx_apply_rule(struct mctx *c, const struct rule *r, const cJSON *exp,
 	struct buf why;
 	size_t i;
 	int ok = r->combine_or ? 0 : 1;
-	buf_init(&why, 4096);
+	/* no ceiling: mismatches_add cuts the message it ends in */
+	buf_init(&why, 0);
 	for (i = 0; i < r->n; i++) {
 		int one;
 		if (why.len)

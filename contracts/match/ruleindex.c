@@ -14,7 +14,6 @@
  * second edge, of kind EDGE_NUMBER, to the same node.
  */
 #include "contracts/match/internal.h"
-#include "contracts/model/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +87,7 @@ static void edge_add(struct rule_index *x, const struct edge *e)
 
 static size_t edge_hash(const struct edge *e)
 {
-	uint64_t h = ((uint64_t)e->from << 2 | (uint64_t)e->kind) *
-		     0x9e3779b97f4a7c15ULL;
+	uint64_t h = ((uint64_t)e->from << 2 | (uint64_t)e->kind) * HASH_GOLDEN;
 	if (e->kind == EDGE_FIELD)
 		h = hash_fnv1a(h, e->name);
 	else

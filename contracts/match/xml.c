@@ -169,13 +169,6 @@ static int fail(struct parser *ps, size_t off, enum err_code code,
 	return -1;
 }
 
-static int add(struct parser *ps, struct buf *b, const void *p, size_t n)
-{
-	if (buf_add(b, p, n))
-		return fail(ps, ps->pos, ERR_LIMIT, "XML text too large");
-	return 0;
-}
-
 /* The Char production of XML 1.0. */
 static int is_xml_char(unsigned long cp)
 {
@@ -184,11 +177,11 @@ static int is_xml_char(unsigned long cp)
 	       (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-static int add_utf8(struct parser *ps, struct buf *b, unsigned long cp)
+static void add_utf8(struct buf *b, unsigned long cp)
 {
 	char u[4];
 	/* callers pass XML characters only, which all encode */
-	return add(ps, b, u, utf8_encode(cp, u));
+	buf_add(b, u, utf8_encode(cp, u));
 }
 
 static int bad_char(struct parser *ps, size_t off)
@@ -213,16 +206,17 @@ static int add_chars(struct parser *ps, struct buf *b, size_t from, size_t to)
 		}
 		if (c != '\r')
 			return bad_char(ps, i);
-		if (b &&
-		    (add(ps, b, ps->s + run, i - run) || add(ps, b, "\n", 1)))
-			return -1;
+		if (b) {
+			buf_add(b, ps->s + run, i - run);
+			buf_addch(b, '\n');
+		}
 		i++;
 		if (i < to && byte_at(ps, i) == '\n')
 			i++;
 		run = i;
 	}
 	if (b)
-		return add(ps, b, ps->s + run, to - run);
+		buf_add(b, ps->s + run, to - run);
 	return 0;
 }
 
@@ -251,7 +245,8 @@ static int read_charref(struct parser *ps, struct buf *b)
 		return fail(ps, off, ERR_SYNTAX,
 			    "character reference to invalid code point");
 	ps->pos = i + 1;
-	return add_utf8(ps, b, cp);
+	add_utf8(b, cp);
+	return 0;
 }
 
 /* At '&': decodes one entity or character reference into `b`. */
@@ -281,7 +276,8 @@ static int read_ref(struct parser *ps, struct buf *b)
 		if (strlen(predef[k].name) == n &&
 		    memcmp(predef[k].name, ps->s + off + 1, n) == 0) {
 			ps->pos = i + 1;
-			return add(ps, b, &predef[k].c, 1);
+			buf_addch(b, predef[k].c);
+			return 0;
 		}
 	}
 	return fail(ps, off, ERR_SYNTAX, "undefined entity &%.*s;",
@@ -491,8 +487,7 @@ static int read_attr_value(struct parser *ps, struct buf *b)
 			if (c == '\r' && byte_at(ps, ps->pos + 1) == '\n')
 				ps->pos++;
 			ps->pos++;
-			if (add(ps, b, " ", 1))
-				return -1;
+			buf_addch(b, ' ');
 			continue;
 		}
 		if (c < 0x20)
@@ -503,8 +498,7 @@ static int read_attr_value(struct parser *ps, struct buf *b)
 				break;
 			end++;
 		}
-		if (add(ps, b, ps->s + ps->pos, end - ps->pos))
-			return -1;
+		buf_add(b, ps->s + ps->pos, end - ps->pos);
 		ps->pos = end;
 	}
 	return fail(ps, off, ERR_SYNTAX, "unterminated attribute value");

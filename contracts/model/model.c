@@ -2,7 +2,7 @@
  * model.c: constructors, destructors and small accessors of the contract
  * model declared in model.h (rule paths are in path.c).
  */
-#include "contracts/model/internal.h"
+#include "contracts/model/model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,15 +102,6 @@ enum generator_type generator_parse(const char *name)
 	return G_UNKNOWN;
 }
 
-void regex_unref(struct regex *re)
-{
-	if (re && !--re->refs) {
-		pcre2_match_context_free(re->mctx);
-		pcre2_code_free(re->code);
-		free(re);
-	}
-}
-
 static void matcher_release(struct matcher *m);
 
 static void variant_release(struct variant *v)
@@ -124,7 +115,7 @@ static void matcher_release(struct matcher *m)
 {
 	size_t i;
 	free(m->regex);
-	regex_unref(m->re);
+	regex_free(m->re);
 	free(m->value);
 	free(m->format);
 	free(m->statuses);

@@ -12,7 +12,13 @@
 
 #include "contracts/json/json.h"
 
-/* PCRE2 limits on every contract regex, set when it is compiled. */
+/*
+ * Regexes (regex.c): every PCRE2 pattern accord runs, from a contract, a
+ * fault profile or the command line, is compiled here with these limits,
+ * so that a pattern which backtracks without end fails one match instead
+ * of hanging: PCRE2's match limit (the backtracking steps of one match)
+ * and depth limit (how deeply backtracking may nest).
+ */
 #ifdef ACCORD_FUZZ
 /* smaller limits keep fuzzing fast; the limit paths are the same */
 #define REGEX_MATCH_LIMIT 20000u
@@ -20,6 +26,43 @@
 #define REGEX_MATCH_LIMIT 1000000u
 #endif
 #define REGEX_DEPTH_LIMIT 5000u
+
+struct regex; /* a compiled pattern; read-only, so threads may share it */
+
+/*
+ * A compile flag: the pattern serves a match or two and is freed (a
+ * generator's), so it is not JIT-compiled, which costs about ten times
+ * what the compile does.
+ */
+#define REGEX_ONE_OFF 1u
+/*
+ * Compiles `pattern` (UTF-8; subject bytes that are not UTF-8 just fail
+ * to match), JIT where the platform has it, with the limits above.
+ * Returns it with one reference, or NULL with ERR_REGEX ("invalid regex
+ * '(' at offset 1: missing closing parenthesis").
+ */
+struct regex *regex_compile(const char *pattern, unsigned flags, struct err *e);
+/* Takes one more reference (for another owner); returns re. */
+struct regex *regex_ref(struct regex *re);
+/* Drops one reference; the last frees it. NULL is fine. */
+void regex_free(struct regex *re);
+
+/* Matching flags: the match must span the whole subject (else: search). */
+#define REGEX_WHOLE 1u
+/*
+ * Matches re against s[0..len). Returns 1 on a match, 0 on none, -1 when
+ * a limit was hit (no verdict: the pattern backtracks too much on s).
+ */
+int regex_match(const struct regex *re, const char *s, size_t len,
+		unsigned flags);
+/*
+ * The same, and on a match appends the captured groups one after another
+ * to `groups` (a buffer without a ceiling; groups that did not take part
+ * add nothing). Returns 0 or -1 as regex_match does, or on a match 1 +
+ * the number of the last group that took part (1: none did).
+ */
+int regex_match_groups(const struct regex *re, const char *s, size_t len,
+		       unsigned flags, struct buf *groups);
 
 enum spec_version {
 	SPEC_UNKNOWN = 0,

@@ -98,8 +98,7 @@ static size_t ptr_push(struct cmp *c, const char *key)
 
 static void ptr_pop(struct cmp *c, size_t old)
 {
-	c->ptr.len = old;
-	c->ptr.ptr[old] = '\0';
+	buf_setlen(&c->ptr, old);
 }
 
 static int strings_equal(struct cmp *c, const char *a, const char *b,

@@ -24,7 +24,7 @@ struct reply {
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
 	struct reply *r = ctx;
-	if (buf_add(&r->body, p, size * n))
+	if (buf_try_add(&r->body, p, size * n))
 		return 0;
 	return size * n;
 }

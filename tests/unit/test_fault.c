@@ -116,8 +116,8 @@ START_TEST(test_bad_profiles)
 		{ "p.yaml", "rules:\n  - error: 503\n    probabilty: 0.5\n",
 		  "p.yaml:3:17: error: unknown key 'probabilty'" },
 		{ "p.yaml", "rules:\n  - latency: 10 parsecs\n",
-		  "p.yaml:2:14: error: expected a duration: milliseconds, or "
-		  "a string such as \"250ms\", \"1.5s\", \"2m\"" },
+		  "p.yaml:2:14: error: expected a duration such as 250ms, "
+		  "1.5s or 2m, not '10 parsecs'" },
 		{ "p.json",
 		  "{\"rules\": [{\"match\": {\"path\": \"(\"}, "
 		  "\"close\": true}]}",

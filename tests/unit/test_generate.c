@@ -93,6 +93,37 @@ START_TEST(test_mock_url_only_in_consumer_mode)
 }
 END_TEST
 
+/*
+ * The random generators' output for a seed is pinned: a user replays a
+ * run with its seed, and the draws come from common/hash.h.
+ */
+START_TEST(test_seeded_output_pinned)
+{
+	cJSON *cat = parse(
+		"{\"$.i\":{\"type\":\"RandomInt\",\"min\":0,"
+		"\"max\":1000000},"
+		"\"$.s\":{\"type\":\"RandomString\",\"size\":12},"
+		"\"$.h\":{\"type\":\"RandomHexadecimal\",\"digits\":10},"
+		"\"$.r\":{\"type\":\"Regex\",\"regex\":\"[A-Z]{3}-\\\\d{4}\"},"
+		"\"$.u\":{\"type\":\"Uuid\"}}");
+	cJSON *tree = parse("{\"i\":1,\"s\":\"x\",\"h\":\"x\","
+			    "\"r\":\"x\",\"u\":\"x\"}");
+	struct gen_opts o = { NULL, 42, NULL, GEN_PROVIDER };
+	struct err e;
+	char *got;
+	err_clear(&e);
+	ck_assert_int_eq(gen_tree(cat, &tree, &o, &e), 0);
+	got = cJSON_PrintUnformatted(tree);
+	ck_assert_str_eq(got,
+			 "{\"i\":309281,\"s\":\"gwaYrNkUHQvu\","
+			 "\"h\":\"2b053b48a1\",\"r\":\"ABU-3694\","
+			 "\"u\":\"97906d7b-0209-4822-bd0c-b4a6bb4036df\"}");
+	cJSON_free(got);
+	cJSON_Delete(cat);
+	cJSON_Delete(tree);
+}
+END_TEST
+
 START_TEST(test_body_provider_state_number)
 {
 	cJSON *cat = parse("{\"$.id\":{\"type\":\"ProviderState\","
@@ -162,6 +193,7 @@ static Suite *generate_suite(void)
 	tcase_add_test(t, test_path_provider_state);
 	tcase_add_test(t, test_fields_header_nocase_query_exact);
 	tcase_add_test(t, test_mock_url_only_in_consumer_mode);
+	tcase_add_test(t, test_seeded_output_pinned);
 	tcase_add_test(t, test_body_provider_state_number);
 	tcase_add_test(t, test_body_encode_base64_and_text);
 	suite_add_tcase(s, t);

@@ -237,10 +237,10 @@ END_TEST
 static void many_headers(struct buf *b, size_t n)
 {
 	size_t i;
-	ck_assert_int_eq(buf_addstr(b, "GET / HTTP/1.1\r\n"), 0);
+	buf_addstr(b, "GET / HTTP/1.1\r\n");
 	for (i = 0; i < n; i++)
-		ck_assert_int_eq(buf_addf(b, "X-H%zu: %zu\r\n", i, i), 0);
-	ck_assert_int_eq(buf_addstr(b, "\r\n"), 0);
+		buf_addf(b, "X-H%zu: %zu\r\n", i, i);
+	buf_addstr(b, "\r\n");
 }
 
 START_TEST(test_too_many_headers)
@@ -270,10 +270,10 @@ static void head_of_size(struct buf *b, size_t size)
 	static const char pre[] = "GET / HTTP/1.1\r\nX-Fill: ";
 	size_t fill = size - (sizeof(pre) - 1) - 4;
 	buf_reset(b);
-	ck_assert_int_eq(buf_addstr(b, pre), 0);
+	buf_addstr(b, pre);
 	while (fill--)
-		ck_assert_int_eq(buf_addch(b, 'a'), 0);
-	ck_assert_int_eq(buf_addstr(b, "\r\n\r\n"), 0);
+		buf_addch(b, 'a');
+	buf_addstr(b, "\r\n\r\n");
 	ck_assert_uint_eq(b->len, size);
 }
 
@@ -845,20 +845,20 @@ START_TEST(test_chunked_long_lines)
 
 	buf_init(&in, 0);
 	/* an extension just within the line limit */
-	ck_assert_int_eq(buf_addstr(&in, "1;"), 0);
+	buf_addstr(&in, "1;");
 	for (i = 0; i < 4094; i++)
-		ck_assert_int_eq(buf_addch(&in, 'e'), 0);
-	ck_assert_int_eq(buf_addstr(&in, "\r\nA\r\n0\r\n\r\n"), 0);
+		buf_addch(&in, 'e');
+	buf_addstr(&in, "\r\nA\r\n0\r\n\r\n");
 	ck_run(in.ptr, in.len, 0, in.len, in.len, &res);
 	ck_assert_int_eq(res.r, (long)in.len);
 	buf_release(&res.body);
 
 	/* one byte more */
 	buf_reset(&in);
-	ck_assert_int_eq(buf_addstr(&in, "1;"), 0);
+	buf_addstr(&in, "1;");
 	for (i = 0; i < 4095; i++)
-		ck_assert_int_eq(buf_addch(&in, 'e'), 0);
-	ck_assert_int_eq(buf_addstr(&in, "\r\nA\r\n0\r\n\r\n"), 0);
+		buf_addch(&in, 'e');
+	buf_addstr(&in, "\r\nA\r\n0\r\n\r\n");
 	ck_run(in.ptr, in.len, 0, in.len, in.len, &res);
 	ck_assert_int_eq(res.r, HTTP1_BAD);
 	ck_assert_str_eq(res.why, "chunk size line too long");
@@ -866,10 +866,10 @@ START_TEST(test_chunked_long_lines)
 
 	/* a trailer line over the limit */
 	buf_reset(&in);
-	ck_assert_int_eq(buf_addstr(&in, "0\r\nX: "), 0);
+	buf_addstr(&in, "0\r\nX: ");
 	for (i = 0; i < 5000; i++)
-		ck_assert_int_eq(buf_addch(&in, 'v'), 0);
-	ck_assert_int_eq(buf_addstr(&in, "\r\n\r\n"), 0);
+		buf_addch(&in, 'v');
+	buf_addstr(&in, "\r\n\r\n");
 	ck_run(in.ptr, in.len, 0, 1, 1, &res);
 	ck_assert_int_eq(res.r, HTTP1_BAD);
 	ck_assert_str_eq(res.why, "trailer line too long");
@@ -877,10 +877,10 @@ START_TEST(test_chunked_long_lines)
 
 	/* many short trailer lines */
 	buf_reset(&in);
-	ck_assert_int_eq(buf_addstr(&in, "0\r\n"), 0);
+	buf_addstr(&in, "0\r\n");
 	for (i = 0; i < 2000; i++)
-		ck_assert_int_eq(buf_addstr(&in, "X-T: 1234\r\n"), 0);
-	ck_assert_int_eq(buf_addstr(&in, "\r\n"), 0);
+		buf_addstr(&in, "X-T: 1234\r\n");
+	buf_addstr(&in, "\r\n");
 	ck_run(in.ptr, in.len, 0, in.len, in.len, &res);
 	ck_assert_int_eq(res.r, HTTP1_BAD);
 	ck_assert_str_eq(res.why, "trailer section too large");

@@ -1383,6 +1383,70 @@ START_TEST(test_missing_parts)
 }
 END_TEST
 
+/* ---- regex.c ---- */
+
+START_TEST(test_regex_compile_and_match)
+{
+	struct err e;
+	struct regex *re;
+	struct buf g;
+	err_clear(&e);
+	ck_assert_ptr_null(regex_compile("([A-Z]{3}-\\d{4}", 0, &e));
+	ck_assert_int_eq(e.code, ERR_REGEX);
+	ck_assert_str_eq(e.msg,
+			 "invalid regex '([A-Z]{3}-\\d{4}' at offset 15: "
+			 "missing closing parenthesis");
+	err_clear(&e);
+	re = regex_compile("[A-Z]{3}-(\\d+)", 0, &e);
+	ck_assert_ptr_nonnull(re);
+	/* whole or search */
+	ck_assert_int_eq(regex_match(re, "BOO-0042", 8, REGEX_WHOLE), 1);
+	ck_assert_int_eq(regex_match(re, "x BOO-0042", 10, REGEX_WHOLE), 0);
+	ck_assert_int_eq(regex_match(re, "x BOO-0042", 10, 0), 1);
+	ck_assert_int_eq(regex_match(re, "BOO-0042", 4, 0), 0); /* len */
+	/* bytes that are not UTF-8 fail to match, and are no error */
+	ck_assert_int_eq(regex_match(re, "\xff\xfe", 2, 0), 0);
+	/* groups */
+	buf_init(&g, 0);
+	ck_assert_int_eq(regex_match_groups(re, "x BOO-0042 y", 12, 0, &g), 2);
+	ck_assert_str_eq(g.ptr, "0042");
+	buf_reset(&g);
+	ck_assert_int_eq(regex_match_groups(re, "none", 4, 0, &g), 0);
+	ck_assert_str_eq(g.ptr, "");
+	buf_release(&g);
+	/* references: the last one frees (ASan sees a leak or a double free) */
+	ck_assert_ptr_eq(regex_ref(re), re);
+	regex_free(re);
+	regex_free(re);
+	regex_free(NULL);
+}
+END_TEST
+
+/* A pattern that backtracks without end stops at the match limit, with -1
+ * (no verdict), in far less than the test's timeout. */
+START_TEST(test_regex_limit)
+{
+	struct err e;
+	struct regex *re;
+	char s[64];
+	memset(s, 'a', sizeof(s) - 2);
+	s[sizeof(s) - 2] = '!';
+	s[sizeof(s) - 1] = '\0';
+	err_clear(&e);
+	/* JIT-compiled, and interpreted */
+	re = regex_compile("(a+)+$", 0, &e);
+	ck_assert_ptr_nonnull(re);
+	ck_assert_int_eq(regex_match(re, s, strlen(s), 0), -1);
+	ck_assert_int_eq(regex_match(re, s, strlen(s), REGEX_WHOLE), -1);
+	ck_assert_int_eq(regex_match(re, "aaaa", 4, REGEX_WHOLE), 1);
+	regex_free(re);
+	re = regex_compile("(a+)+$", REGEX_ONE_OFF, &e);
+	ck_assert_ptr_nonnull(re);
+	ck_assert_int_eq(regex_match(re, s, strlen(s), 0), -1);
+	regex_free(re);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -1403,6 +1467,8 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, test_header_lists);
 	tcase_add_test(tc, test_query_string_and_map);
 	tcase_add_test(tc, test_v3_message_pact);
+	tcase_add_test(tc, test_regex_compile_and_match);
+	tcase_add_test(tc, test_regex_limit);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tw, test_unknown_fields_preserved);

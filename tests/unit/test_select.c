@@ -80,7 +80,7 @@ static struct http_request *req_new(const char *method, const char *path,
 	}
 	if (body) {
 		headers_add(&r->headers, "Content-Type", "application/json");
-		r->body.bytes = xstrdup(body);
+		r->body.bytes = body; /* lent: a body never owns its bytes */
 		r->body.len = strlen(body);
 		r->body.has_bytes = 1;
 		r->body.present = 1;
@@ -234,29 +234,45 @@ START_TEST(test_messages_skipped)
 }
 END_TEST
 
-START_TEST(test_ten_thousand)
+/*
+ * A set of n GET interactions: interaction i is described as "item i"
+ * (i zero-padded to `width` digits) and requests /items/i, or with
+ * `same_path` all of them /items/same.
+ */
+static struct stub_set *many(size_t n, int width, int same_path)
 {
 	struct buf b;
 	struct contract *c;
-	struct stub_set *s;
-	struct http_request *r;
-	struct stub_pick p;
 	size_t i;
-
 	buf_init(&b, 0);
 	buf_addstr(&b, "{\"consumer\": {\"name\": \"c\"}, \"provider\": "
 		       "{\"name\": \"p\"}, \"interactions\": [");
-	for (i = 0; i < 10000; i++)
+	for (i = 0; i < n; i++) {
 		buf_addf(&b,
-			 "%s{\"description\": \"item %zu\", \"request\": "
-			 "{\"method\": \"GET\", \"path\": \"/items/%zu\"}, "
-			 "\"response\": {\"status\": 200}}",
-			 i ? "," : "", i, i);
+			 "%s{\"description\": \"item %0*zu\", \"request\": "
+			 "{\"method\": \"GET\", \"path\": \"/items/",
+			 i ? "," : "", width, i);
+		if (same_path)
+			buf_addstr(&b, "same");
+		else
+			buf_addf(&b, "%zu", i);
+		buf_addstr(&b, "\"}, \"response\": {\"status\": 200}}");
+	}
 	buf_addstr(&b, "], \"metadata\": {\"pactSpecification\": "
 		       "{\"version\": \"3.0.0\"}}}");
 	c = read_raw(b.ptr);
 	buf_release(&b);
-	s = stub_set_new(&c, 1);
+	return stub_set_new(&c, 1);
+}
+
+START_TEST(test_ten_thousand)
+{
+	struct buf b;
+	struct stub_set *s;
+	struct http_request *r;
+	struct stub_pick p;
+
+	s = many(10000, 0, 0);
 	ck_assert_uint_eq(stub_set_count(s), 10000);
 
 	r = req_new("GET", "/items/9999", NULL, NULL);
@@ -485,6 +501,41 @@ START_TEST(test_explain)
 }
 END_TEST
 
+/*
+ * --explain keeps about 1 MiB a request: past it candidate lines are
+ * counted, and the line that names the choice still comes.
+ */
+START_TEST(test_explain_capped)
+{
+	struct buf ex;
+	struct stub_set *s;
+	struct http_request *r;
+	struct stub_pick p;
+	const char *tail;
+	size_t i, lines = 0;
+
+	s = many(6000, 150, 1);
+	r = req_new("GET", "/items/same", NULL, NULL);
+	buf_init(&ex, 0);
+	ck_assert_int_eq(stub_select(s, r, NULL, &p, &ex), 1);
+	ck_assert_uint_eq(p.index, 0);
+	ck_assert_uint_ge(ex.len, 1u << 20);
+	ck_assert_uint_lt(ex.len, (1u << 20) + 1024);
+	for (i = 0; i < ex.len; i++)
+		lines += ex.ptr[i] == '\n';
+	ck_assert_uint_lt(lines, 6000);
+	tail = strstr(ex.ptr, " more candidates left out (--explain keeps "
+			      "1048576 bytes a request)\nchose #0 '");
+	ck_assert_ptr_nonnull(tail);
+	tail = "because it comes first in file order (6000 interactions "
+	       "match)\n";
+	ck_assert_str_eq(ex.ptr + ex.len - strlen(tail), tail);
+	buf_release(&ex);
+	req_free(r);
+	stub_set_free(s);
+}
+END_TEST
+
 /* ---- nearest miss ---- */
 
 static const cJSON *item(const cJSON *o, const char *key)
@@ -607,6 +658,7 @@ static Suite *select_suite(void)
 	tcase_add_test(tc, test_nothing_matches);
 	tcase_add_test(tc, test_empty_set);
 	tcase_add_test(tc, test_explain);
+	tcase_add_test(tc, test_explain_capped);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tn, test_nearest);
