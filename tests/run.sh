@@ -41,7 +41,7 @@ if [ "$(basename "$build")" = tsan ]; then
 	tsan_reports=$build/tsan-reports
 	rm -rf "$tsan_reports"
 	mkdir -p "$tsan_reports" || exit 2
-	TSAN_OPTIONS="log_path=$(cd "$tsan_reports" && pwd)/report second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+	TSAN_OPTIONS="log_path=$(cd "$tsan_reports" && pwd)/report second_deadlock_stack=1 suppressions=$(cd "$(dirname "$0")" && pwd)/tsan.supp ${TSAN_OPTIONS:-}"
 	export TSAN_OPTIONS
 	# code runs 5 to 15 times slower: so do the unit tests' time limits
 	CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}
