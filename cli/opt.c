@@ -243,7 +243,7 @@ static int add_dir(struct walk *w, const char *dir, int depth)
 			strerror(errno));
 		return -1;
 	}
-	while ((de = readdir(d))) {
+	for (de = readdir(d); de; de = readdir(d)) {
 		struct buf p;
 		struct stat st;
 		if (de->d_name[0] == '.')

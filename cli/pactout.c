@@ -139,7 +139,7 @@ static void remove_stale_temps(const char *path)
 	struct dirent *de;
 	DIR *d = opendir(dir);
 	if (d) {
-		while ((de = readdir(d))) {
+		for (de = readdir(d); de; de = readdir(d)) {
 			struct buf p;
 			if (strncmp(de->d_name, base, blen) ||
 			    strncmp(de->d_name + blen, ".tmp.", 5))

@@ -558,7 +558,8 @@ int read_file(const char *path, size_t limit, struct buf *out, struct err *e)
 	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (size_t)st.st_size <= limit)
 		buf_reserve(out, (size_t)st.st_size);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+	for (n = fread(chunk, 1, sizeof(chunk), f); n > 0;
+	     n = fread(chunk, 1, sizeof(chunk), f)) {
 		if (out->len + n > limit) {
 			fclose(f);
 			err_setsource(e, path);

@@ -527,7 +527,8 @@ static void check_done(struct proxy *p)
 {
 	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(p->multi, &left))) {
+	for (m = curl_multi_info_read(p->multi, &left); m;
+	     m = curl_multi_info_read(p->multi, &left)) {
 		struct proxy_call *c = NULL;
 		CURLcode rc;
 		if (m->msg != CURLMSG_DONE)

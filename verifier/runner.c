@@ -934,7 +934,8 @@ int verify_run(const struct verify_config *cfg, struct contract *const *cs,
 				curl_multi_strerror(mrc));
 			goto done;
 		}
-		while ((msg = curl_multi_info_read(multi, &left))) {
+		for (msg = curl_multi_info_read(multi, &left); msg;
+		     msg = curl_multi_info_read(multi, &left)) {
 			struct job *j = NULL;
 			CURL *easy = msg->easy_handle;
 			CURLcode res = msg->data.result, grc;
