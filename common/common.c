@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char buf_empty[1];
@@ -579,6 +580,37 @@ int read_file(const char *path, size_t limit, struct buf *out, struct err *e)
 	return 0;
 }
 
+/*
+ * Creates PATH.tmp.<pid>.<hex> for writing: O_CREAT|O_EXCL|O_NOFOLLOW, so
+ * a file or a link planted under a name we might use is never opened
+ * (a taken name is tried again with the next draw), and mode 0644 less
+ * the umask, as any file we write (mkstemp would give 0600, and fchmod
+ * cannot honour the umask without reading it, which is not thread-safe).
+ * Returns the descriptor, with the name in tmp, or -1 with errno set.
+ */
+static int open_temp(const char *path, struct buf *tmp)
+{
+	struct timespec ts;
+	uint64_t draw;
+	int fd = -1, tries;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	draw = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	draw = hash_mix64(draw ^ (uint64_t)(uintptr_t)tmp ^
+			  ((uint64_t)getpid() << 32));
+	for (tries = 0; tries < 100 && fd < 0; tries++) {
+		buf_reset(tmp);
+		buf_addf(tmp, "%s.tmp.%ld.%016llx", path, (long)getpid(),
+			 (unsigned long long)draw);
+		fd = open(tmp->ptr,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+		draw = hash_splitmix64(draw);
+	}
+	return fd;
+}
+
 int write_file_atomic(const char *path, const void *p, size_t len,
 		      struct err *e)
 {
@@ -586,17 +618,9 @@ int write_file_atomic(const char *path, const void *p, size_t len,
 	const char *s = p;
 	int fd, r;
 	buf_init(&tmp, 0);
-	/* mkstemp: a fresh name, created with O_EXCL, so a file or a link
-	 * planted under a name we could be expected to use is never opened */
-	buf_addf(&tmp, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp.ptr);
+	fd = open_temp(path, &tmp);
 	if (fd < 0)
 		goto fail;
-	if (fchmod(fd, 0644)) {
-		close(fd);
-		unlink(tmp.ptr);
-		goto fail;
-	}
 	while (len) {
 		ssize_t w = write(fd, s, len);
 		if (w < 0) {

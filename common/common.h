@@ -190,8 +190,9 @@ int base64_decode(const char *s, size_t len, struct buf *out);
  */
 int read_file(const char *path, size_t limit, struct buf *out, struct err *e);
 /*
- * Writes atomically: a temporary file beside `path` (PATH.tmp.XXXXXX, made
- * by mkstemp, mode 0644), fsync, rename. A writer killed half way leaves
+ * Writes atomically: a temporary file beside `path` (PATH.tmp.PID.HEX,
+ * created exclusively and never through a link, mode 0644 less the
+ * umask), fsync, rename. A writer killed half way leaves
  * its temporary file; whoever serialises writers of `path` may remove
  * PATH.tmp.* (cli/pactout.c does, under the pact's lock).
  */
